@@ -1,0 +1,206 @@
+"""The RunComfy Model API client: submit, status, result, cancel, download, and whole runs.
+
+One ``httpx.AsyncClient`` (with :class:`client.retry.RetryTransport`) is shared by every call; the
+token is sent per request, so one client serves visitors who bring their own keys. The transport is
+injectable (replicate-python's seam): the offline stand-in is reached through ``httpx.ASGITransport``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from client.download import download_to
+from client.errors import AuthError, ConnectionFailed, DownloadFailed, SubmitUncertain
+from client.events import Event, Video
+from client.http_errors import json_or_error
+from client.inputs import JobRequest
+from client.parse import (
+    CancelOutcome,
+    JobResult,
+    JobStatus,
+    Submission,
+    parse_result,
+    parse_status,
+    parse_submission,
+)
+from client.polling import PollPlan
+from client.probe import probe_video
+from client.retry import NOT_SENT_ERRORS, RetryPolicy, RetryTransport
+from client.schema import SCHEMA
+from client.secret import Secret
+from client.settings import DEFAULT_BASE_URL
+
+log = logging.getLogger(__name__)
+
+
+class RunComfyClient:
+    """Async client for one RunComfy model. Use as ``async with RunComfyClient(...) as c:``."""
+
+    def __init__(
+        self,
+        token: Secret | str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        model: str = SCHEMA.model,
+        deadline_s: float = 1800.0,
+        poll: PollPlan | None = None,
+        retry: RetryPolicy | None = None,
+        outputs_dir: Path = Path("outputs"),
+        max_video_bytes: int = 500_000_000,
+        timeout: httpx.Timeout | None = None,
+        offline: bool = False,
+    ) -> None:
+        self._token = Secret(token) if isinstance(token, str) else token
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.deadline_s = deadline_s
+        self.poll = poll or PollPlan()
+        self.outputs_dir = Path(outputs_dir)
+        self.max_video_bytes = max_video_bytes
+        self.offline = offline
+        self.retry_policy = retry or RetryPolicy()
+        self.transport = RetryTransport(transport or httpx.AsyncHTTPTransport(), self.retry_policy)
+        self._http = httpx.AsyncClient(
+            transport=self.transport,
+            timeout=timeout or httpx.Timeout(30.0, connect=10.0),
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"RunComfyClient(base_url={self.base_url!r}, offline={self.offline}, token=***)"
+
+    async def __aenter__(self) -> RunComfyClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close connections."""
+        await self._http.aclose()
+
+    @property
+    def has_token(self) -> bool:
+        """True when a default token is configured."""
+        return bool(self._token)
+
+    # -- low-level calls -------------------------------------------------------------------------
+
+    def _secret(self, token: Secret | str | None) -> Secret:
+        secret = Secret(token) if isinstance(token, str) else (token or self._token)
+        if not secret:
+            raise AuthError("No RunComfy API token: set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) "
+                            "or enter a key.")
+        return secret
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        token: Secret | str | None,
+        *,
+        request_id: str | None = None,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        submit: bool = False,
+    ) -> dict[str, Any]:
+        secret = self._secret(token)
+        headers = {"Authorization": f"Bearer {secret.reveal()}", "Accept": "application/json"}
+        extensions = {} if submit or method == "GET" else {"retry_safe": True}
+        try:
+            response = await self._http.request(
+                method, f"{self.base_url}{path}", headers=headers, json=json, params=params,
+                extensions=extensions)
+        except NOT_SENT_ERRORS as exc:
+            raise ConnectionFailed(
+                f"Could not connect to RunComfy at {self.base_url} ({type(exc).__name__}): check your "
+                "network and RUNCOMFY_BASE_URL.", request_id=request_id) from None
+        except httpx.HTTPError as exc:
+            if submit:
+                raise SubmitUncertain(
+                    f"The connection broke after the job was sent ({type(exc).__name__}), so RunComfy may "
+                    "have received it. It was NOT sent again (that would be a second paid job). Check your "
+                    "RunComfy requests list before trying again.") from None
+            raise ConnectionFailed(
+                f"Lost the connection to RunComfy ({type(exc).__name__}); it will be retried.",
+                request_id=request_id) from None
+        return json_or_error(response, request_id=request_id, secret=secret.reveal())
+
+    async def submit(self, job: JobRequest, *, token: Secret | str | None = None) -> Submission:
+        """Submit one paid job. Never retried once it may have reached the server."""
+        body = await self._call("POST", f"/models/{self.model}", token, json=job.payload(), submit=True)
+        try:
+            return parse_submission(body)
+        except ValueError:
+            raise SubmitUncertain(
+                "RunComfy accepted the job but its answer had no request id; it was NOT sent again. "
+                "Check your RunComfy requests list.") from None
+
+    async def status(self, request_id: str, *, token: Secret | str | None = None) -> JobStatus:
+        """The job's current state and queue position."""
+        body = await self._call("GET", f"/requests/{request_id}/status", token, request_id=request_id)
+        return parse_status(body, request_id)
+
+    async def result(
+        self, request_id: str, *, token: Secret | str | None = None, include_cost: bool = True
+    ) -> JobResult:
+        """The job's result (or its current state when not finished)."""
+        params = {"include_cost": "true"} if include_cost else None
+        body = await self._call("GET", f"/requests/{request_id}/result", token, request_id=request_id,
+                                params=params)
+        return parse_result(body, request_id)
+
+    async def cancel(self, request_id: str, *, token: Secret | str | None = None) -> CancelOutcome:
+        """Ask to cancel; only a queued job can be cancelled."""
+        body = await self._call("POST", f"/requests/{request_id}/cancel", token, request_id=request_id)
+        outcome = str(body.get("outcome") or body.get("status") or "").lower()
+        if outcome in ("cancelled", "canceled"):
+            return CancelOutcome(request_id, True, outcome, "Cancelled while queued: nothing is billed.")
+        if outcome == "not_cancellable":
+            return CancelOutcome(request_id, False, outcome,
+                                 "Already running: RunComfy cannot stop it; it will finish and be billed.")
+        return CancelOutcome(request_id, False, outcome or "unknown",
+                             f"RunComfy answered '{outcome or 'nothing'}' to the cancel; the job may go on.")
+
+    async def download(self, request_id: str, url: str, dest: Path | None = None) -> Video:
+        """Fetch the video to ``dest`` (default ``outputs_dir/<request_id>.mp4``) and probe it."""
+        dest = dest or self.outputs_dir / f"{_safe_name(request_id)}.mp4"
+        await download_to(self._http, url, dest, base_url=self.base_url, max_bytes=self.max_video_bytes,
+                          request_id=request_id)
+        try:
+            facts = await asyncio.to_thread(probe_video, dest)
+        except ValueError as exc:
+            raise DownloadFailed(f"The downloaded file is not a playable video: {exc}.",
+                                 request_id=request_id, url=url) from None
+        return Video(dest, url, facts)
+
+    # -- whole runs ----------------------------------------------------------------------------
+
+    def run(
+        self, job: JobRequest, *, token: Secret | str | None = None, cancel_on_close: bool = True
+    ) -> AsyncIterator[Event]:
+        """Submit ``job`` and yield its events to the end (see :mod:`client.runner`)."""
+        from client.runner import run_job
+
+        return run_job(self, job, token=token, cancel_on_close=cancel_on_close)
+
+    def follow(
+        self, request_id: str, *, token: Secret | str | None = None, cancel_on_close: bool = False
+    ) -> AsyncIterator[Event]:
+        """Poll an existing job to its end (resume, recover by id)."""
+        from client.runner import follow_job
+
+        return follow_job(self, request_id, token=token, cancel_on_close=cancel_on_close)
+
+
+def _safe_name(request_id: str) -> str:
+    """A file name from a request id (ids come from the network: never trust them as paths)."""
+    cleaned = "".join(c for c in request_id if c.isalnum() or c in "-_")[:80]
+    return cleaned or "video"

@@ -1,0 +1,94 @@
+"""Fetching a finished video to local disk: streamed, size-capped, from allowed hosts only.
+
+Allowed: any https URL (RunComfy's storage), or the configured API base URL's own origin, so a
+loopback or in-process stand-in works. Redirects are followed by hand (at most 3), each hop checked.
+The API token is never sent here: storage URLs are public, and a token must not reach another host.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+
+from client.errors import DownloadFailed
+
+MAX_REDIRECTS = 3
+CHUNK = 1 << 16
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+def allowed_video_url(url: str, base_url: str) -> bool:
+    """True for https URLs and for URLs on the API base URL's own origin."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return False
+    if parsed.userinfo:
+        return False
+    return parsed.scheme == "https" or _origin(parsed) == _origin(httpx.URL(base_url))
+
+
+async def download_to(
+    http: httpx.AsyncClient,
+    url: str,
+    dest: Path,
+    *,
+    base_url: str,
+    max_bytes: int,
+    request_id: str,
+) -> Path:
+    """Stream ``url`` into ``dest`` (via a ``.part`` file renamed at the end); return ``dest``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    current = url
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not allowed_video_url(current, base_url):
+                raise DownloadFailed(
+                    f"The video URL is not https and not on the API's host, so it was not fetched: {current}",
+                    request_id=request_id, url=url)
+            async with http.stream("GET", current) as response:
+                if response.is_redirect and "location" in response.headers:
+                    current = str(response.url.join(response.headers["location"]))
+                    continue
+                if response.status_code in (403, 404, 410):
+                    raise DownloadFailed(
+                        f"The video link answered HTTP {response.status_code}: it has probably expired. "
+                        "Fetch the result again by request id to get a fresh link.",
+                        request_id=request_id, url=url)
+                if response.status_code != 200:
+                    raise DownloadFailed(
+                        f"The video could not be downloaded (HTTP {response.status_code}); "
+                        "retry the download.",
+                        request_id=request_id, url=url)
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > max_bytes:
+                    raise DownloadFailed(
+                        f"The video is {declared / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB cap.",
+                        request_id=request_id, url=url)
+                written = 0
+                with part.open("wb") as fh:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise DownloadFailed(
+                                f"The video passed the {max_bytes / 1e6:.0f} MB cap; download stopped.",
+                                request_id=request_id, url=url)
+                        fh.write(chunk)
+                if declared and written != declared:
+                    raise DownloadFailed("The video download was cut short; retry the download.",
+                                         request_id=request_id, url=url)
+                os.replace(part, dest)
+                return dest
+        raise DownloadFailed("The video URL redirected too many times.", request_id=request_id, url=url)
+    except httpx.HTTPError as exc:
+        raise DownloadFailed(
+            f"The video download failed ({type(exc).__name__}); retry the download.",
+            request_id=request_id, url=url) from None
+    finally:
+        part.unlink(missing_ok=True)

@@ -1,0 +1,309 @@
+"""The page's event handlers: async generators over the client's job events, yielding Screens.
+
+One :class:`Playground` is created per demo by ``build_demo`` and owns everything the handlers
+share (the clients, the hourly limiter); each visitor's own things (their key, their current job)
+live in their :class:`~ui.jobs.VisitorSession` inside ``gr.State``. Nothing here is module-level
+mutable state, and nothing reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from client.api import RunComfyClient
+from client.errors import InputRefused, SubmitUncertain
+from client.events import END_EVENTS, Completed, Failed, Queued
+from client.images import PreparedImage
+from client.inputs import PreparedJob, build_job
+from client.secret import Secret
+from ui.jobs import Attempt, LiveJob, Route, VisitorSession
+from ui.panels import facts_record
+from ui.screens import Screen, error_sentence, event_screen, failure_screen, screen
+from ui.texts import msg, pick_language
+from ui.visitors import HourlyLimit, visitor_id
+
+ImageHost = Callable[[PreparedImage], str]
+_CANCEL_NOTES = {"not_cancellable": "cancel_running", "unreachable": "cancel_unreachable", "ended": ""}
+
+
+def _headers(request: gr.Request | None) -> dict[str, str]:
+    """Request headers with lower-case names (a test's plain dict and Starlette's alike)."""
+    if request is None:
+        return {}
+    try:
+        return {str(k).lower(): str(v) for k, v in dict(request.headers).items()}
+    except AttributeError:
+        return {}
+
+
+class Playground:
+    """Handlers bound to one demo's clients and limiter. Tests build one directly, with no server."""
+
+    def __init__(
+        self,
+        client: RunComfyClient,
+        real_client: RunComfyClient,
+        *,
+        limiter: HourlyLimit,
+        behind_proxy: bool = False,
+        image_host: ImageHost | None = None,
+        tick_s: float = 1.0,
+    ) -> None:
+        self.client = client
+        self.real_client = real_client
+        self.limiter = limiter
+        self.behind_proxy = behind_proxy
+        self.image_host = image_host
+        self.tick_s = tick_s
+
+    # -- who is asking, and through which key ---------------------------------------------------------
+
+    @staticmethod
+    def language(request: gr.Request | None) -> str:
+        """'en' or 'fr', from the request's Accept-Language (the browser's own preference)."""
+        return pick_language(_headers(request).get("accept-language"))
+
+    def visitor(self, request: gr.Request | None) -> str:
+        """The visitor's IP (first X-Forwarded-For hop behind a Space's proxy)."""
+        client = getattr(request, "client", None) if request is not None else None
+        return visitor_id(_headers(request), getattr(client, "host", None), behind_proxy=self.behind_proxy)
+
+    def route(self, key: Secret | None) -> Route:
+        """A visitor's key > the server's key > the offline stand-in."""
+        if key:
+            # The visitor's key always reaches the real API, even when the server itself has no key.
+            client = self.real_client if self.client.offline else self.client
+            return Route(client, key, "byo")
+        return Route(self.client, None, "offline" if self.client.offline else "server")
+
+    @staticmethod
+    def mode_label(route: Route, lang: str) -> str:
+        """'offline preview', 'your key' or 'app key', for the status card."""
+        return msg(lang, f"mode_{route.mode}")
+
+    async def _build(
+        self, route: Route, *, prompt: str, image: str | None, image_url: str | None, seed: Any, frames: Any
+    ) -> PreparedJob:
+        host = self.image_host if route.mode != "offline" else None  # the stand-in never fetches from us
+        return await asyncio.to_thread(
+            build_job,
+            prompt,
+            image=Path(image) if image else None,
+            image_url=image_url or None,
+            seed=seed,
+            frames=frames,
+            image_host=host,
+        )
+
+    def _refusal(self, exc: InputRefused, lang: str) -> str:
+        return msg(lang, "err_no_image") if exc.rule == "image" else error_sentence(exc, lang)
+
+    def _start(self, route: Route, job: PreparedJob, request: gr.Request | None, lang: str) -> LiveJob | str:
+        """Start the job, or say why not (the hourly limit on the server's key)."""
+        if route.limited:
+            verdict = self.limiter.take(self.visitor(request))
+            if not verdict.allowed:
+                return msg(lang, "limit_reached", limit=verdict.limit, minutes=verdict.retry_after_min)
+        return LiveJob(route, job.request)
+
+    def _settle_limit(self, live: LiveJob, request: gr.Request | None) -> None:
+        # Nothing reached RunComfy (refused key, network down before sending): the use is given back.
+        if live.route.limited and live.request_id is None and not isinstance(live.error, SubmitUncertain):
+            self.limiter.give_back(self.visitor(request))
+
+    # -- the page ------------------------------------------------------------------------------------
+
+    async def generate(
+        self,
+        prompt: str,
+        image: str | None,
+        image_url: str,
+        source: str,
+        seed: Any,
+        random_seed: bool,
+        frames: Any,
+        session: VisitorSession,
+        request: gr.Request,
+    ) -> AsyncIterator[Screen]:
+        """Generate from the form: check, submit once, then stream each state to the end."""
+        lang = self.language(request)
+        attempt = Attempt()
+        session.attempt = attempt  # set before any await: a Cancel from now on finds this attempt
+        route = self.route(session.key)
+        mode = self.mode_label(route, lang)
+        yield screen(
+            "working",
+            lang,
+            msg(lang, "preparing"),
+            request_id=None,
+            mode=mode,
+            video=None,
+            facts="",
+            download=None,
+        )
+        use_url = source == "url"
+        try:
+            job = await self._build(
+                route,
+                prompt=prompt,
+                image=None if use_url else image,
+                image_url=image_url if use_url else None,
+                seed=-1 if random_seed else seed,
+                frames=frames,
+            )
+        except InputRefused as exc:
+            yield screen("failed", lang, msg(lang, "failed"), self._refusal(exc, lang), mode=mode)
+            return
+        if attempt.stop:
+            yield screen("cancelled", lang, msg(lang, "cancel_before_submit"), mode=mode)
+            return
+        started = self._start(route, job, request, lang)
+        if isinstance(started, str):
+            yield screen("notice", lang, msg(lang, "limit_title"), started, mode=mode)
+            return
+        attempt.live = started
+        note = "; ".join(job.fixes)
+        yield screen("working", lang, msg(lang, "preparing"), note, mode=mode, seed=job.request.seed)
+        async for update in self._watch(
+            started, lang=lang, mode=mode, note=note, session=session, attempt=attempt, request=request
+        ):
+            yield update
+
+    async def _watch(
+        self,
+        live: LiveJob,
+        *,
+        lang: str,
+        mode: str,
+        note: str,
+        session: VisitorSession,
+        attempt: Attempt,
+        request: gr.Request | None,
+    ) -> AsyncIterator[Screen]:
+        """Relay a job's events as Screens; leaving early cancels it only if it may still be queued."""
+        finished = False
+        previous = None
+        try:
+            async for event in live.watch(0, tick_s=self.tick_s):
+                if session.attempt is not attempt:
+                    finished = True  # a newer Generate owns the page now; this job is left alone
+                    return
+                elapsed = event.elapsed if isinstance(event, Completed) else live.elapsed()
+                yield event_screen(
+                    event,
+                    previous,
+                    lang=lang,
+                    mode=mode,
+                    elapsed_s=elapsed,
+                    seed=live.request.seed,
+                    note=note,
+                )
+                previous = event if event is not None else previous
+            finished = True
+        finally:
+            if not finished:
+                live.stop_watching()
+        if live.error is not None:
+            self._settle_limit(live, request)
+            yield failure_screen(live.error, lang=lang, mode=mode, elapsed_s=live.elapsed())
+
+    async def cancel(self, session: VisitorSession, request: gr.Request) -> AsyncIterator[Screen]:
+        """Cancel: a queued job is cancelled (nothing billed); a running one is followed to its video."""
+        lang = self.language(request)
+        attempt = session.attempt
+        if attempt is None:
+            yield screen("notice", lang, msg(lang, "cancel_nothing"))
+            return
+        live = attempt.live
+        if live is None:
+            attempt.stop = True  # the Generate handler checks this just before submitting
+            yield screen("cancelled", lang, msg(lang, "cancel_before_submit"), request_id=None)
+            return
+        mode = self.mode_label(live.route, lang)
+        if not live.done:
+            yield screen("notice", lang, msg(lang, "cancelling"), request_id=live.request_id, mode=mode)
+        # Shielded: if this handler is itself stopped, the one cancel request still completes.
+        report = await asyncio.shield(live.cancel())
+        if report.cancelled:
+            yield screen("cancelled", lang, msg(lang, "cancelled"), request_id=report.request_id, mode=mode)
+            return
+        key = _CANCEL_NOTES.get(report.outcome, "cancel_unknown")
+        note = msg(lang, key, outcome=report.outcome) if key else ""
+        async for update in self._watch(
+            live, lang=lang, mode=mode, note=note, session=session, attempt=attempt, request=request
+        ):
+            yield update
+
+    # -- the public API endpoint ------------------------------------------------------------------------
+
+    async def generate_api(
+        self,
+        prompt: str,
+        image: str | None,
+        seed: Any = -1,
+        frames: Any = None,
+        image_url: str | None = None,
+        request: gr.Request | None = None,
+    ) -> AsyncIterator[tuple[str | None, dict[str, Any]]]:
+        """``/generate``: progress as (None, {state...}), then (video, facts); errors as gr.Error."""
+        lang = self.language(request)
+        header_key = _headers(request).get("x-api-key", "").strip()
+        route = self.route(Secret(header_key) if header_key else None)
+        try:
+            job = await self._build(
+                route,
+                prompt=prompt,
+                image=image,
+                image_url=image_url,
+                seed=-1 if seed is None else seed,
+                frames=frames,
+            )
+        except InputRefused as exc:
+            raise gr.Error(self._refusal(exc, lang), print_exception=False) from None
+        started = self._start(route, job, request, lang)
+        if isinstance(started, str):
+            raise gr.Error(started, print_exception=False)
+        finished = False
+        try:
+            async for event in started.watch(0):
+                if event is not None and not isinstance(event, END_EVENTS):
+                    state = {
+                        "state": type(event).__name__.lower(),
+                        "request_id": event.request_id,
+                        "seed": job.request.seed,
+                        "elapsed_s": round(event.elapsed, 1),
+                    }
+                    if isinstance(event, Queued):
+                        state["queue_position"] = event.position
+                    yield None, state
+            finished = True
+        finally:
+            if not finished:
+                started.stop_watching()
+        self._settle_limit(started, request)
+        yield self._api_result(started, lang)
+
+    def _api_result(self, live: LiveJob, lang: str) -> tuple[str, dict[str, Any]]:
+        last = live.last
+        if isinstance(last, Completed):
+            return str(last.video.path), facts_record(
+                last.video.facts,
+                request_id=last.request_id,
+                seed=live.request.seed,
+                total_s=last.elapsed,
+                cost=last.cost,
+            )
+        if live.error is not None:
+            text = error_sentence(live.error, lang)
+        elif isinstance(last, Failed):
+            text = msg(lang, "err_failed", message=last.error)
+        else:
+            text = msg(lang, "cancelled")
+        rid = live.request_id
+        suffix = f" ({msg(lang, 'request_id')} {rid})" if rid and rid not in text else ""
+        raise gr.Error(text + suffix, print_exception=False)

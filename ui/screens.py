@@ -1,0 +1,161 @@
+"""What the result side of the page shows at one moment (:class:`Screen`), built from job events.
+
+Handlers yield Screens, not Gradio updates: tests read them as plain data, and ``ui.build`` turns
+each one into component updates (``KEEP`` becomes ``gr.skip()``). Errors become one sentence per
+``RunComfyError`` subclass here; raw exception text never reaches the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from client.errors import (
+    APIRefused,
+    AuthError,
+    ConnectionFailed,
+    DownloadFailed,
+    InputRefused,
+    JobFailed,
+    JobTimedOut,
+    NotFound,
+    RateLimited,
+    RunComfyError,
+    SubmitUncertain,
+)
+from client.events import Cancelled, Completed, Downloading, Event, Failed, InProgress, Queued, Submitted
+from ui.panels import Kind, StatusView, facts_markdown, status_html
+from ui.texts import msg
+
+KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
+"""Marks a field of a Screen that must stay as it is on the page."""
+NO_BALANCE = 400002  # RunComfy's error_code for an empty account
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One update of the result side. ``KEEP`` leaves a component unchanged; ``None`` clears it."""
+
+    kind: Kind
+    text: str  # the status in plain words (headline and detail), for tests and logs
+    status: str  # the status card's HTML
+    request_id: Any = KEEP
+    video: Any = KEEP  # Path of the MP4
+    facts: Any = KEEP
+    download: Any = KEEP  # Path, or None to hide the button
+    seed: Any = KEEP  # the seed actually sent
+
+
+def screen(
+    kind: Kind,
+    lang: str,
+    headline: str,
+    detail: str = "",
+    *,
+    request_id: Any = KEEP,
+    elapsed_s: float | None = None,
+    mode: str = "",
+    **fields: Any,
+) -> Screen:
+    """A Screen with its status card rendered; a given ``request_id`` also fills the receipt box."""
+    rid = request_id if isinstance(request_id, str) else None
+    view = StatusView(kind, headline, detail, rid, elapsed_s, mode)
+    text = f"{headline} {detail}".strip()
+    if request_id is not KEEP:
+        fields["request_id"] = rid or ""
+    return Screen(kind, text, status_html(view, lang), **fields)
+
+
+def error_sentence(exc: RunComfyError, lang: str) -> str:
+    """One sentence for people, per kind of failure (most specific class first)."""
+    if isinstance(exc, InputRefused):
+        return msg(lang, "err_input", message=exc.message)
+    if isinstance(exc, AuthError):
+        return msg(lang, "err_auth")
+    if isinstance(exc, NotFound):
+        return msg(lang, "err_not_found")
+    if isinstance(exc, RateLimited):
+        return msg(lang, "err_rate")
+    if isinstance(exc, APIRefused):
+        if exc.error_code == NO_BALANCE:
+            return msg(lang, "err_balance")
+        return msg(lang, "err_refused", message=exc.message)
+    if isinstance(exc, JobFailed):
+        return msg(lang, "err_failed", message=exc.message)
+    if isinstance(exc, JobTimedOut):
+        return msg(lang, "err_timeout")
+    if isinstance(exc, SubmitUncertain):
+        return msg(lang, "err_uncertain")
+    if isinstance(exc, ConnectionFailed):
+        return msg(lang, "err_connection")
+    if isinstance(exc, DownloadFailed):
+        return msg(lang, "err_download", url=exc.url or "?")
+    return msg(lang, "err_unexpected")
+
+
+def queued_headline(position: int | None, lang: str) -> str:
+    """'Queued at RunComfy · 2 ahead of you' (RunComfy's position 0 means next in line)."""
+    if position is None:
+        return msg(lang, "queued_nopos")
+    if position <= 0:
+        return msg(lang, "queued_next")
+    return msg(lang, "queued", position=position)
+
+
+def event_screen(
+    event: Event | None,
+    previous: Event | None,
+    *,
+    lang: str,
+    mode: str,
+    elapsed_s: float,
+    seed: int,
+    note: str = "",
+) -> Screen:
+    """The Screen for a job event; ``None`` (a clock tick) re-renders ``previous`` with a fresh time."""
+    current = event if event is not None else previous
+    rid = current.request_id if current is not None else None
+    common: dict[str, Any] = {"request_id": rid, "elapsed_s": elapsed_s, "mode": mode}
+    if isinstance(current, Completed):
+        facts = facts_markdown(
+            current.video.facts, seed=seed, total_s=current.elapsed, cost=current.cost, lang=lang
+        )
+        return screen(
+            "done",
+            lang,
+            msg(lang, "done"),
+            note,
+            request_id=rid,
+            elapsed_s=current.elapsed,
+            mode=mode,
+            video=Path(current.video.path),
+            facts=facts,
+            download=Path(current.video.path),
+        )
+    if isinstance(current, Failed):
+        return screen("failed", lang, msg(lang, "failed"), current.error, **common)
+    if isinstance(current, Cancelled):
+        return screen("cancelled", lang, msg(lang, "cancelled"), **common)
+    if isinstance(current, Downloading):
+        return screen("downloading", lang, msg(lang, "downloading"), note, **common)
+    if isinstance(current, InProgress):
+        return screen("running", lang, msg(lang, "running"), note, **common)
+    if isinstance(current, Queued):
+        return screen("queued", lang, queued_headline(current.position, lang), note, **common)
+    if isinstance(current, Submitted):
+        return screen("working", lang, msg(lang, "submitted"), note, **common)
+    return screen("working", lang, msg(lang, "preparing"), note, **common)
+
+
+def failure_screen(exc: RunComfyError, *, lang: str, mode: str, elapsed_s: float | None = None) -> Screen:
+    """A failure as a Screen: one sentence and the request id when a job exists."""
+    return screen(
+        "failed",
+        lang,
+        msg(lang, "failed"),
+        error_sentence(exc, lang),
+        request_id=exc.request_id,
+        elapsed_s=elapsed_s,
+        mode=mode,
+    )

@@ -1,0 +1,259 @@
+"""Every word the page shows, in English and French.
+
+Two kinds of text live here:
+
+- ``labels(...)``: fixed labels, handed to ``gr.I18n`` so the *browser* picks the language.
+- ``MESSAGES``: texts with values in them (queue position, elapsed time, error details), rendered on
+  the server in the language of the request's ``Accept-Language`` header (the same preference the
+  browser uses), because ``gr.I18n`` only swaps whole fixed strings.
+
+Numbers that come from the schema (800 characters, 121/241 frames) are filled in from ``SCHEMA``,
+never typed here. Rule sentences coming from ``client.images`` stay in English.
+"""
+
+from __future__ import annotations
+
+from client import SCHEMA
+
+LANGUAGES = ("en", "fr")
+
+
+def frames_key(frames: int) -> str:
+    """The I18n key of a frame-count choice ('frames_121')."""
+    return f"frames_{frames}"
+
+
+def labels(hourly_limit: int) -> dict[str, dict[str, str]]:
+    """Fixed labels per language, with the few build-time numbers already filled in."""
+    seconds = [str(SCHEMA.seconds_for(f)) for f in SCHEMA.frames_choices]
+    en = {
+        "heading": "# Dreamina 3.0 Pro · image to video",
+        "subtitle": f"Turn one picture into a {' or '.join(seconds)} second clip with ByteDance's "
+        "Dreamina 3.0 Pro, through RunComfy's Model API.",
+        "banner_offline": "**Offline preview:** the video is a local camera move over your image, not "
+        "Dreamina output. Add a RunComfy key to generate for real.",
+        "banner_server": f"Generations use this app's RunComfy key: up to {hourly_limit} per visitor per "
+        "hour. Add your own key below to go beyond that.",
+        "prompt": "Prompt",
+        "prompt_placeholder": "Describe the motion: the camera move, what moves in the scene, the mood…",
+        "tab_upload": "Upload",
+        "tab_url": "URL",
+        "image_url": "Image URL",
+        "settings": "Settings",
+        "seed": "Seed",
+        "seed_info": "Same seed + same inputs = a similar video. The seed used is shown here after a run.",
+        "random": "Random seed",
+        "frames": "Length",
+        "generate": "Generate",
+        "cancel": "Cancel",
+        "result": "Result",
+        "request_id": "Request id (your receipt)",
+        "download": "Download MP4",
+        "examples": "Examples (nothing runs until you press Generate)",
+        "api_panel": "Use the API",
+        "api_intro": "The same job through RunComfy's HTTP API, for the inputs above. Your key is never "
+        "shown: set `RUNCOMFY_API_TOKEN` in your shell.",
+        "key_panel": "Your RunComfy key (optional)",
+        "key_box": "RunComfy API key",
+        "key_placeholder": "Paste your key, then press Enter",
+        "key_use": "Use my key",
+        "key_forget": "Forget my key",
+        "key_info": "Kept only in this tab's server-side session: never stored, logged or shown again. "
+        "Your generations are then billed to your RunComfy account.",
+    }
+    fr = {
+        "heading": "# Dreamina 3.0 Pro · de l'image à la vidéo",
+        "subtitle": f"Transformez une image en clip de {' ou '.join(seconds)} secondes avec "
+        "Dreamina 3.0 Pro de ByteDance, via l'API de modèles de RunComfy.",
+        "banner_offline": "**Aperçu hors ligne :** la vidéo est un mouvement de caméra local sur votre "
+        "image, pas un rendu Dreamina. Ajoutez une clé RunComfy pour générer pour de vrai.",
+        "banner_server": f"Les générations utilisent la clé RunComfy de l'application : {hourly_limit} par "
+        "visiteur et par heure au plus. Ajoutez votre propre clé ci-dessous pour aller "
+        "au-delà.",
+        "prompt": "Prompt",
+        "prompt_placeholder": "Décrivez le mouvement : la caméra, ce qui bouge dans la scène, l'ambiance…",
+        "tab_upload": "Fichier",
+        "tab_url": "URL",
+        "image_url": "URL de l'image",
+        "settings": "Réglages",
+        "seed": "Graine",
+        "seed_info": "Même graine + mêmes entrées = vidéo semblable. La graine utilisée s'affiche ici "
+        "après chaque génération.",
+        "random": "Graine aléatoire",
+        "frames": "Durée",
+        "generate": "Générer",
+        "cancel": "Annuler",
+        "result": "Résultat",
+        "request_id": "Identifiant de requête (votre reçu)",
+        "download": "Télécharger le MP4",
+        "examples": "Exemples (rien ne part avant d'appuyer sur Générer)",
+        "api_panel": "Utiliser l'API",
+        "api_intro": "La même tâche via l'API HTTP de RunComfy, pour les entrées ci-dessus. Votre clé "
+        "n'apparaît jamais : définissez `RUNCOMFY_API_TOKEN` dans votre terminal.",
+        "key_panel": "Votre clé RunComfy (facultatif)",
+        "key_box": "Clé d'API RunComfy",
+        "key_placeholder": "Collez votre clé puis appuyez sur Entrée",
+        "key_use": "Utiliser ma clé",
+        "key_forget": "Oublier ma clé",
+        "key_info": "Gardée uniquement dans la session de cet onglet, côté serveur : jamais enregistrée, "
+        "journalisée ni réaffichée. Vos générations sont alors facturées sur votre compte "
+        "RunComfy.",
+    }
+    for frames in SCHEMA.frames_choices:
+        seconds = SCHEMA.seconds_for(frames)
+        en[frames_key(frames)] = f"{seconds} s ({frames} frames)"
+        fr[frames_key(frames)] = f"{seconds} s ({frames} images)"
+    return {"en": en, "fr": fr}
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "idle": "Ready: pick an example or add an image and a prompt, then press Generate.",
+        "preparing": "Checking the image and the prompt…",
+        "submitted": "Sent to RunComfy",
+        "queued": "Queued at RunComfy · {position} ahead of you",
+        "queued_next": "Queued at RunComfy · next in line",
+        "queued_nopos": "Queued at RunComfy",
+        "running": "Running on RunComfy · it can no longer be cancelled",
+        "downloading": "Downloading the video…",
+        "done": "Done",
+        "failed": "Failed",
+        "cancelled": "Cancelled while queued: nothing is billed.",
+        "cancelling": "Cancelling…",
+        "cancel_running": "RunComfy cannot stop a job that is already running: it will finish and be "
+        "billed. The video will still appear here.",
+        "cancel_before_submit": "Stopped before anything was sent to RunComfy.",
+        "cancel_nothing": "Nothing is running.",
+        "cancel_unknown": "RunComfy answered “{outcome}” to the cancel: the job may go on, and its video "
+        "will appear here if it finishes.",
+        "cancel_unreachable": "Could not reach RunComfy to cancel: the job may go on, and its video will "
+        "appear here if it finishes.",
+        "mode_offline": "offline preview",
+        "mode_byo": "your key",
+        "mode_server": "app key",
+        "request_id": "request id",
+        "limit_title": "Hourly limit reached",
+        "limit_reached": "You have used this app's key for {limit} generations in the last hour. Try "
+        "again in {minutes} min, or add your own RunComfy key.",
+        "err_input": "Not sent: {message}",
+        "err_no_image": "Not sent: add an image (upload one, or give its URL in the URL tab).",
+        "err_auth": "RunComfy refused the API key (missing, wrong or expired). Check the key and try again.",
+        "err_not_found": "RunComfy no longer knows this request (unknown, deleted or expired).",
+        "err_rate": "RunComfy is limiting requests right now. Wait a minute and try again.",
+        "err_balance": "The RunComfy account has no balance left. Top it up, or use another key.",
+        "err_refused": "RunComfy refused the job: {message}",
+        "err_failed": "The job failed on RunComfy: {message}",
+        "err_timeout": "No result in time. The job may still finish on RunComfy: look it up later by its "
+        "request id.",
+        "err_uncertain": "The connection broke just after sending, so RunComfy may have the job. It was not "
+        "sent again (that would be billed twice): check your RunComfy requests first.",
+        "err_connection": "Could not reach RunComfy. Check the connection and try again.",
+        "err_download": "The video was made but could not be downloaded. Its link: {url}",
+        "err_unexpected": "Something went wrong on our side. Try again; a job that has a request id may "
+        "still finish on RunComfy.",
+        "key_set": "Your own key is in use for this tab. It lives only in this server-side session.",
+        "key_forgotten": "Your key was forgotten. Generations use {mode} again.",
+        "key_empty": "Paste a key first.",
+        "check_title": "Image check",
+        "check_fixes": "Fixed automatically when you press Generate:",
+        "check_refused": "This image can't be used:",
+        "check_ready": "Ready to send as it is.",
+        "url_note": "Your browser shows this preview; the server does not fetch it. RunComfy downloads the "
+        "image when the job starts and checks it then: {rules}.",
+        "rules": "{formats}, under {mb} MB, sides {low} to {high} px, width/height between {rlo} and {rhi}",
+        "url_offline_note": "The offline preview fetches it only from public https hosts; if it can't be "
+        "reached, upload the file instead.",
+        "url_bad": "Give an https:// link to a JPEG or PNG image.",
+        "total": "total",
+        "seed": "seed",
+        "cost": "cost",
+    },
+    "fr": {
+        "idle": "Prêt : choisissez un exemple ou ajoutez une image et un prompt, puis appuyez sur Générer.",
+        "preparing": "Vérification de l'image et du prompt…",
+        "submitted": "Envoyé à RunComfy",
+        "queued": "En file d'attente chez RunComfy · {position} avant vous",
+        "queued_next": "En file d'attente chez RunComfy · vous êtes le prochain",
+        "queued_nopos": "En file d'attente chez RunComfy",
+        "running": "En cours chez RunComfy · ne peut plus être annulé",
+        "downloading": "Téléchargement de la vidéo…",
+        "done": "Terminé",
+        "failed": "Échec",
+        "cancelled": "Annulé pendant l'attente : rien n'est facturé.",
+        "cancelling": "Annulation…",
+        "cancel_running": "RunComfy ne peut pas arrêter une tâche déjà lancée : elle ira au bout et sera "
+        "facturée. La vidéo s'affichera quand même ici.",
+        "cancel_before_submit": "Arrêté avant tout envoi à RunComfy.",
+        "cancel_nothing": "Rien n'est en cours.",
+        "cancel_unknown": "RunComfy a répondu « {outcome} » à l'annulation : la tâche peut continuer, et "
+        "sa vidéo s'affichera ici si elle aboutit.",
+        "cancel_unreachable": "Impossible de joindre RunComfy pour annuler : la tâche peut continuer, et "
+        "sa vidéo s'affichera ici si elle aboutit.",
+        "mode_offline": "aperçu hors ligne",
+        "mode_byo": "votre clé",
+        "mode_server": "clé de l'application",
+        "request_id": "identifiant",
+        "limit_title": "Limite horaire atteinte",
+        "limit_reached": "Vous avez utilisé la clé de l'application pour {limit} générations dans la "
+        "dernière heure. Réessayez dans {minutes} min, ou ajoutez votre propre clé RunComfy.",
+        "err_input": "Non envoyé : {message}",
+        "err_no_image": "Non envoyé : ajoutez une image (un fichier, ou son URL dans l'onglet URL).",
+        "err_auth": "RunComfy a refusé la clé d'API (absente, erronée ou expirée). Vérifiez-la et réessayez.",
+        "err_not_found": "RunComfy ne connaît plus cette requête (inconnue, supprimée ou expirée).",
+        "err_rate": "RunComfy limite les requêtes en ce moment. Attendez une minute et réessayez.",
+        "err_balance": "Le compte RunComfy n'a plus de crédit. Rechargez-le ou utilisez une autre clé.",
+        "err_refused": "RunComfy a refusé la tâche : {message}",
+        "err_failed": "La tâche a échoué chez RunComfy : {message}",
+        "err_timeout": "Pas de résultat à temps. La tâche peut encore aboutir chez RunComfy : retrouvez-la "
+        "plus tard grâce à son identifiant.",
+        "err_uncertain": "La connexion a coupé juste après l'envoi : RunComfy a peut-être reçu la tâche. "
+        "Elle n'a pas été renvoyée (elle serait facturée deux fois) : vérifiez d'abord vos "
+        "requêtes RunComfy.",
+        "err_connection": "Impossible de joindre RunComfy. Vérifiez la connexion et réessayez.",
+        "err_download": "La vidéo a été créée mais n'a pas pu être téléchargée. Son lien : {url}",
+        "err_unexpected": "Un problème est survenu de notre côté. Réessayez ; une tâche qui a un "
+        "identifiant peut encore aboutir chez RunComfy.",
+        "key_set": "Votre propre clé est utilisée pour cet onglet. Elle ne vit que dans cette session, côté "
+        "serveur.",
+        "key_forgotten": "Votre clé a été oubliée. Les générations utilisent de nouveau : {mode}.",
+        "key_empty": "Collez d'abord une clé.",
+        "check_title": "Vérification de l'image",
+        "check_fixes": "Corrigé automatiquement quand vous appuyez sur Générer :",
+        "check_refused": "Cette image ne peut pas être utilisée :",
+        "check_ready": "Prête à être envoyée telle quelle.",
+        "url_note": "Votre navigateur affiche cet aperçu ; le serveur ne le télécharge pas. RunComfy "
+        "récupère l'image au lancement de la tâche et la vérifie alors : {rules}.",
+        "rules": "{formats}, moins de {mb} Mo, côtés de {low} à {high} px, "
+        "largeur/hauteur entre {rlo} et {rhi}",
+        "url_offline_note": "L'aperçu hors ligne ne la récupère que depuis des hôtes https publics ; si elle "
+        "est injoignable, importez plutôt le fichier.",
+        "url_bad": "Donnez un lien https:// vers une image JPEG ou PNG.",
+        "total": "total",
+        "seed": "graine",
+        "cost": "coût",
+    },
+}
+
+
+def pick_language(accept_language: str | None) -> str:
+    """The supported language an ``Accept-Language`` header prefers most ('en' when none is)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        lang = tag.strip().lower().split("-")[0]
+        if lang not in LANGUAGES:
+            continue
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        ranked.append((q, -position, lang))  # equal weights: the header's order decides
+    return max(ranked)[2] if ranked else "en"
+
+
+def msg(lang: str, key: str, **values: object) -> str:
+    """A message in ``lang`` (English when missing), with its values filled in."""
+    table = MESSAGES.get(lang, MESSAGES["en"])
+    return table.get(key, MESSAGES["en"][key]).format(**values)
