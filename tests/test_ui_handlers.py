@@ -36,13 +36,16 @@ from client.errors import (
     SubmitUncertain,
 )
 from client.events import Cancelled
+from client.images import prepare_image
 from client.offline import OfflineConfig
 from client.polling import PollPlan
 from client.retry import RetryPolicy
 from client.secret import Secret
-from ui.build import launch_options
+from ui.build import build_demo, launch_options
+from ui.endpoint import ApiEndpoint
 from ui.form import FormHelpers
 from ui.handlers import Playground
+from ui.hosting import PublicImageHost
 from ui.jobs import VisitorSession
 from ui.panels import url_check_html
 from ui.screens import KEEP, Screen, error_sentence
@@ -55,6 +58,7 @@ VISITOR_KEY = "fake-visitor-key-0000"
 FAST = PollPlan.fixed(0.05)
 QUICK_RETRY = RetryPolicy(attempts=2, base_delay_s=0.02, max_delay_s=0.05, max_retry_after_s=0.1)
 PROMPT = "A slow dolly-in along the golden-hour street"
+pytestmark = pytest.mark.timeout(60)
 
 
 def fp(token: str) -> str:
@@ -308,7 +312,7 @@ def test_visitor_keys_reach_the_api_as_the_visitors_own(standin: Any, tmp_path: 
         assert screens[-1].kind == "done" and "your key" in screens[-1].status
         api = [
             out
-            async for out in play.generate_api(
+            async for out in ApiEndpoint(play).generate(
                 prompt=PROMPT, image=EXAMPLE, request=request(**{"x-api-key": "fake-visitor-key-1111"})
             )
         ]
@@ -328,7 +332,7 @@ def test_server_key_is_used_when_the_visitor_has_none(standin: Any, tmp_path: Pa
         play = playground(standin, tmp_path)
         outputs = [
             out
-            async for out in play.generate_api(
+            async for out in ApiEndpoint(play).generate(
                 prompt=PROMPT, image=EXAMPLE, seed=-1, frames=121, request=request()
             )
         ]
@@ -345,7 +349,7 @@ def test_api_errors_are_sentences_with_the_request_id(standin: Any, tmp_path: Pa
 
     async def go(**kw: Any) -> None:
         play = playground(standin, tmp_path)
-        async for _ in play.generate_api(request=request(), **kw):
+        async for _ in ApiEndpoint(play).generate(request=request(), **kw):
             pass
 
     with pytest.raises(gr.Error) as failed:
@@ -418,3 +422,24 @@ def test_visitors_languages_and_launch_settings() -> None:
     assert local["run_history"] is False and local["share"] is False and local["mcp_server"] is False
     assert isinstance(local["max_file_size"], int) and local["max_file_size"] >= 50_000_000
     assert local["allowed_paths"] == [str(settings.outputs_dir.resolve())]
+
+
+def test_build_demo_has_one_public_endpoint_and_its_own_limiter(tmp_path: Path) -> None:
+    settings = Settings.load(env={}, dotenv_path=None, outputs_dir=tmp_path, hourly_limit=3)
+    first, second = build_demo(settings), build_demo(settings)
+    visibility = {d["api_name"]: d["api_visibility"] for d in first.config["dependencies"]}
+    assert visibility.pop("generate") == "public" and set(visibility.values()) == {"private"}
+    assert first.playground.limiter.limit == 3 and first.playground.limiter is not second.playground.limiter
+    assert first.playground.client.offline and not first.playground.real_client.offline
+    ids = {c.get("props", {}).get("elem_id") for c in first.config["components"]}
+    assert {"prompt", "image-upload", "tab-url", "image-url", "seed", "seed-random", "frames", "generate",
+            "cancel", "status", "request-id", "video", "facts", "download", "key-box"} <= ids
+
+
+def test_public_image_host_serves_prepared_uploads_by_content(tmp_path: Path) -> None:
+    host = PublicImageHost("https://my-space.hf.space/", tmp_path / "inputs")
+    image = prepare_image(Path(EXAMPLE))
+    url = host(image)
+    assert url.startswith("https://my-space.hf.space/gradio_api/file=") and url.endswith(".jpg")
+    (stored,) = (tmp_path / "inputs").iterdir()
+    assert stored.read_bytes() == image.data and host(image) == url

@@ -16,6 +16,7 @@ import gradio as gr
 from client import SCHEMA, Settings
 from client.api import RunComfyClient
 from client.connect import connect
+from ui.endpoint import ApiEndpoint
 from ui.form import UPLOAD, URL, FormHelpers
 from ui.handlers import Playground
 from ui.hosting import PublicImageHost
@@ -41,6 +42,8 @@ COUNTER_JS = f"""(p) => {{
   const n = [...(p || '')].length, max = {SCHEMA.prompt_max_chars};
   return `<span class="${{n > max ? 'pg-over' : ''}}">${{n}} / ${{max}}</span>`;
 }}"""
+
+
 def make_i18n(hourly_limit: int) -> gr.I18n:
     """English and French labels; the browser's language picks one."""
     return gr.I18n(**labels(hourly_limit))
@@ -108,11 +111,14 @@ def build_demo(
     t = make_i18n(settings.hourly_limit)
 
     with gr.Blocks(title="Dreamina 3.0 Pro · image to video", analytics_enabled=False) as demo:
-        page = lay_out(t, offline=client.offline, apply_example=form.apply_example)
+        page = lay_out(t, offline=client.offline)
         p = page
         # The public API: one endpoint. Every other event below is private.
-        p.api_trigger.click(play.generate_api, inputs_kwargs=p.api_in, outputs=p.api_out, api_name="generate",
-                            api_description=API_DESCRIPTION)
+        # Image events skip Gradio's preprocessing (see ui.handlers.file_path): our checks judge the file.
+        raw: dict[str, Any] = {"preprocess": False}
+        endpoint = ApiEndpoint(play)
+        p.api_trigger.click(endpoint.generate, inputs_kwargs=p.api_in, outputs=p.api_out, api_name="generate",
+                            api_description=API_DESCRIPTION, **raw)
 
         results = [p.status, p.request_id, p.video, p.facts, p.download, p.seed]
         to_updates = _updates(page)
@@ -126,14 +132,17 @@ def build_demo(
         form_inputs = {"prompt": p.prompt, "image": p.image, "image_url": p.image_url, "source": p.source,
                        "seed": p.seed, "random_seed": p.random_seed, "frames": p.frames, "session": p.session}
         run = p.generate.click(_streamed(play.generate, to_updates), inputs_kwargs=form_inputs,
-                               outputs=results, show_progress="hidden", **private)
+                               outputs=results, show_progress="hidden", **private, **raw)
         stop = p.cancel.click(_streamed(play.cancel, to_updates), inputs_kwargs={"session": p.session},
                               outputs=results, cancels=[run], show_progress="hidden", **private)
         # A new Generate takes the page back from a Cancel that is still following a running job.
         p.generate.click(None, cancels=[stop])
 
+        # After an example fills the form, show its tab: the URL tab for the schema's default.
+        p.examples.load_input_event.then(form.apply_example, inputs=[p.image, p.image_url],
+                                         outputs=[p.tabs, p.source], **quick)
         p.prompt.change(None, inputs=p.prompt, outputs=p.counter, js=COUNTER_JS, **private)
-        p.image.change(form.check_image, inputs=p.image, outputs=p.image_check, **quick)
+        p.image.change(form.check_image, inputs=p.image, outputs=p.image_check, **quick, **raw)
         p.image_url.change(form.check_url, inputs=p.image_url, outputs=p.url_check, **quick)
         p.tab_upload.select(lambda: UPLOAD, outputs=p.source, **quick)
         p.tab_url.select(lambda: URL, outputs=p.source, **quick)
@@ -147,7 +156,7 @@ def build_demo(
         p.key_use.click(form.set_key, inputs=[p.key_box, p.session], **key_events)
         p.key_box.submit(form.set_key, inputs=[p.key_box, p.session], **key_events)
         p.key_forget.click(form.forget_key, inputs=[p.session], **key_events)
-        demo.load(form.on_load, inputs=[p.image], outputs=[p.status, p.image_check], **quick)
+        demo.load(form.on_load, inputs=[p.image], outputs=[p.status, p.image_check], **quick, **raw)
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False)
     demo.playground = play  # type: ignore[attr-defined]  # tests reach the limiter and clients here
     return demo

@@ -6,7 +6,6 @@ events (never in the public API) and run outside the generation queue's concurre
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -15,7 +14,7 @@ from client import SCHEMA
 from client.images import inspect_image
 from client.secret import Secret
 from ui.code_snippets import api_snippets
-from ui.handlers import Playground
+from ui.handlers import Playground, file_path
 from ui.jobs import VisitorSession
 from ui.panels import image_check_html, url_check_html
 from ui.screens import screen
@@ -31,11 +30,12 @@ class FormHelpers:
         self.play = play
         self.api_base_url = api_base_url
 
-    def check_image(self, image: str | None, request: gr.Request) -> str:
+    def check_image(self, image: Any, request: gr.Request) -> str:
         """Measure an uploaded file from its header: size, ratio, format, each rule, the fixes."""
-        if not image:
+        path = file_path(image)
+        if path is None:
             return ""
-        return image_check_html(inspect_image(Path(image)), self.play.language(request))
+        return image_check_html(inspect_image(path), self.play.language(request))
 
     def check_url(self, image_url: str, request: gr.Request) -> str:
         """Preview a URL in the visitor's browser (never fetched here) and say what happens next."""
@@ -69,13 +69,13 @@ class FormHelpers:
         session.key = None
         return "", msg(lang, "key_forgotten", mode=self.play.mode_label(self.play.route(None), lang))
 
-    def on_load(self, image: str | None, request: gr.Request) -> tuple[str, str]:
+    def on_load(self, image: Any, request: gr.Request) -> tuple[str, str]:
         """A new tab: the idle status and the check of the preloaded image, in the visitor's language."""
         lang = self.play.language(request)
         return screen("idle", lang, msg(lang, "idle")).status, self.check_image(image, request)
 
     @staticmethod
-    def apply_example(prompt: str, image: str | None, image_url: str, frames: Any) -> tuple[Any, str]:
+    def apply_example(image: str | None, image_url: str) -> tuple[Any, str]:
         """After an example fills the form: show its tab (URL examples have no file)."""
         source = URL if image_url and not image else UPLOAD
         return gr.Tabs(selected=source), source

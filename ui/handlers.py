@@ -1,5 +1,7 @@
 """The page's event handlers: async generators over the client's job events, yielding Screens.
 
+The public ``/generate`` endpoint is in :mod:`ui.endpoint`, built on the same :class:`Playground`.
+
 One :class:`Playground` is created per demo by ``build_demo`` and owns everything the handlers
 share (the clients, the hourly limiter); each visitor's own things (their key, their current job)
 live in their :class:`~ui.jobs.VisitorSession` inside ``gr.State``. Nothing here is module-level
@@ -17,12 +19,11 @@ import gradio as gr
 
 from client.api import RunComfyClient
 from client.errors import InputRefused, SubmitUncertain
-from client.events import END_EVENTS, Completed, Failed, Queued
+from client.events import Completed
 from client.images import PreparedImage
 from client.inputs import PreparedJob, build_job
 from client.secret import Secret
 from ui.jobs import Attempt, LiveJob, Route, VisitorSession
-from ui.panels import facts_record
 from ui.screens import Screen, error_sentence, event_screen, failure_screen, screen
 from ui.texts import msg, pick_language
 from ui.visitors import HourlyLimit, visitor_id
@@ -31,7 +32,19 @@ ImageHost = Callable[[PreparedImage], str]
 _CANCEL_NOTES = {"not_cancellable": "cancel_running", "unreachable": "cancel_unreachable", "ended": ""}
 
 
-def _headers(request: gr.Request | None) -> dict[str, str]:
+def file_path(value: Any) -> Path | None:
+    """The server path of an uploaded file, as a path string or as Gradio's unprocessed FileData dict.
+
+    The image events run with ``preprocess=False`` so Gradio never opens the picture itself: a file
+    Pillow cannot read (HEIC, a renamed PDF) then reaches our checks and gets a clear refusal
+    instead of a generic error.
+    """
+    if isinstance(value, dict):
+        value = value.get("path")
+    return Path(value) if isinstance(value, str) and value else None
+
+
+def headers_of(request: gr.Request | None) -> dict[str, str]:
     """Request headers with lower-case names (a test's plain dict and Starlette's alike)."""
     if request is None:
         return {}
@@ -66,12 +79,12 @@ class Playground:
     @staticmethod
     def language(request: gr.Request | None) -> str:
         """'en' or 'fr', from the request's Accept-Language (the browser's own preference)."""
-        return pick_language(_headers(request).get("accept-language"))
+        return pick_language(headers_of(request).get("accept-language"))
 
     def visitor(self, request: gr.Request | None) -> str:
         """The visitor's IP (first X-Forwarded-For hop behind a Space's proxy)."""
         client = getattr(request, "client", None) if request is not None else None
-        return visitor_id(_headers(request), getattr(client, "host", None), behind_proxy=self.behind_proxy)
+        return visitor_id(headers_of(request), getattr(client, "host", None), behind_proxy=self.behind_proxy)
 
     def route(self, key: Secret | None) -> Route:
         """A visitor's key > the server's key > the offline stand-in."""
@@ -86,24 +99,26 @@ class Playground:
         """'offline preview', 'your key' or 'app key', for the status card."""
         return msg(lang, f"mode_{route.mode}")
 
-    async def _build(
-        self, route: Route, *, prompt: str, image: str | None, image_url: str | None, seed: Any, frames: Any
+    async def prepare(
+        self, route: Route, *, prompt: str, image: Any, image_url: str | None, seed: Any, frames: Any
     ) -> PreparedJob:
+        """Check the inputs and build the request (in a thread: preparing an image takes time)."""
         host = self.image_host if route.mode != "offline" else None  # the stand-in never fetches from us
         return await asyncio.to_thread(
             build_job,
             prompt,
-            image=Path(image) if image else None,
+            image=file_path(image),
             image_url=image_url or None,
             seed=seed,
             frames=frames,
             image_host=host,
         )
 
-    def _refusal(self, exc: InputRefused, lang: str) -> str:
+    def refusal(self, exc: InputRefused, lang: str) -> str:
+        """The sentence for inputs that were refused before anything was sent."""
         return msg(lang, "err_no_image") if exc.rule == "image" else error_sentence(exc, lang)
 
-    def _start(self, route: Route, job: PreparedJob, request: gr.Request | None, lang: str) -> LiveJob | str:
+    def start(self, route: Route, job: PreparedJob, request: gr.Request | None, lang: str) -> LiveJob | str:
         """Start the job, or say why not (the hourly limit on the server's key)."""
         if route.limited:
             verdict = self.limiter.take(self.visitor(request))
@@ -111,7 +126,8 @@ class Playground:
                 return msg(lang, "limit_reached", limit=verdict.limit, minutes=verdict.retry_after_min)
         return LiveJob(route, job.request)
 
-    def _settle_limit(self, live: LiveJob, request: gr.Request | None) -> None:
+    def settle_limit(self, live: LiveJob, request: gr.Request | None) -> None:
+        """Give the use back when nothing reached RunComfy (refused key, network down before sending)."""
         # Nothing reached RunComfy (refused key, network down before sending): the use is given back.
         if live.route.limited and live.request_id is None and not isinstance(live.error, SubmitUncertain):
             self.limiter.give_back(self.visitor(request))
@@ -121,7 +137,7 @@ class Playground:
     async def generate(
         self,
         prompt: str,
-        image: str | None,
+        image: Any,  # an uploaded file (FileData dict or path): see file_path
         image_url: str,
         source: str,
         seed: Any,
@@ -136,19 +152,12 @@ class Playground:
         session.attempt = attempt  # set before any await: a Cancel from now on finds this attempt
         route = self.route(session.key)
         mode = self.mode_label(route, lang)
-        yield screen(
-            "working",
-            lang,
-            msg(lang, "preparing"),
-            request_id=None,
-            mode=mode,
-            video=None,
-            facts="",
-            download=None,
-        )
+        # Clears the last result at once, so an old video never sits next to a new job's status.
+        kw = {"request_id": None, "mode": mode, "video": None, "facts": "", "download": None}
+        yield screen("working", lang, msg(lang, "preparing"), **kw)
         use_url = source == "url"
         try:
-            job = await self._build(
+            job = await self.prepare(
                 route,
                 prompt=prompt,
                 image=None if use_url else image,
@@ -157,12 +166,12 @@ class Playground:
                 frames=frames,
             )
         except InputRefused as exc:
-            yield screen("failed", lang, msg(lang, "failed"), self._refusal(exc, lang), mode=mode)
+            yield screen("failed", lang, msg(lang, "failed"), self.refusal(exc, lang), mode=mode)
             return
         if attempt.stop:
             yield screen("cancelled", lang, msg(lang, "cancel_before_submit"), mode=mode)
             return
-        started = self._start(route, job, request, lang)
+        started = self.start(route, job, request, lang)
         if isinstance(started, str):
             yield screen("notice", lang, msg(lang, "limit_title"), started, mode=mode)
             return
@@ -209,7 +218,7 @@ class Playground:
             if not finished:
                 live.stop_watching()
         if live.error is not None:
-            self._settle_limit(live, request)
+            self.settle_limit(live, request)
             yield failure_screen(live.error, lang=lang, mode=mode, elapsed_s=live.elapsed())
 
     async def cancel(self, session: VisitorSession, request: gr.Request) -> AsyncIterator[Screen]:
@@ -238,72 +247,3 @@ class Playground:
             live, lang=lang, mode=mode, note=note, session=session, attempt=attempt, request=request
         ):
             yield update
-
-    # -- the public API endpoint ------------------------------------------------------------------------
-
-    async def generate_api(
-        self,
-        prompt: str,
-        image: str | None,
-        seed: Any = -1,
-        frames: Any = None,
-        image_url: str | None = None,
-        request: gr.Request | None = None,
-    ) -> AsyncIterator[tuple[str | None, dict[str, Any]]]:
-        """``/generate``: progress as (None, {state...}), then (video, facts); errors as gr.Error."""
-        lang = self.language(request)
-        header_key = _headers(request).get("x-api-key", "").strip()
-        route = self.route(Secret(header_key) if header_key else None)
-        try:
-            job = await self._build(
-                route,
-                prompt=prompt,
-                image=image,
-                image_url=image_url,
-                seed=-1 if seed is None else seed,
-                frames=frames,
-            )
-        except InputRefused as exc:
-            raise gr.Error(self._refusal(exc, lang), print_exception=False) from None
-        started = self._start(route, job, request, lang)
-        if isinstance(started, str):
-            raise gr.Error(started, print_exception=False)
-        finished = False
-        try:
-            async for event in started.watch(0):
-                if event is not None and not isinstance(event, END_EVENTS):
-                    state = {
-                        "state": type(event).__name__.lower(),
-                        "request_id": event.request_id,
-                        "seed": job.request.seed,
-                        "elapsed_s": round(event.elapsed, 1),
-                    }
-                    if isinstance(event, Queued):
-                        state["queue_position"] = event.position
-                    yield None, state
-            finished = True
-        finally:
-            if not finished:
-                started.stop_watching()
-        self._settle_limit(started, request)
-        yield self._api_result(started, lang)
-
-    def _api_result(self, live: LiveJob, lang: str) -> tuple[str, dict[str, Any]]:
-        last = live.last
-        if isinstance(last, Completed):
-            return str(last.video.path), facts_record(
-                last.video.facts,
-                request_id=last.request_id,
-                seed=live.request.seed,
-                total_s=last.elapsed,
-                cost=last.cost,
-            )
-        if live.error is not None:
-            text = error_sentence(live.error, lang)
-        elif isinstance(last, Failed):
-            text = msg(lang, "err_failed", message=last.error)
-        else:
-            text = msg(lang, "cancelled")
-        rid = live.request_id
-        suffix = f" ({msg(lang, 'request_id')} {rid})" if rid and rid not in text else ""
-        raise gr.Error(text + suffix, print_exception=False)

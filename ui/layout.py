@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,8 +55,6 @@ EXAMPLES: list[tuple[str, str | None, str, int, str]] = [
 ]
 
 
-
-
 def _close_session(session: VisitorSession) -> None:
     session.close()
 
@@ -96,9 +93,10 @@ class Page:
     api_in: dict[str, Any]
     api_out: list[Any]
     api_trigger: gr.Button
+    examples: gr.Examples
 
 
-def lay_out(t: gr.I18n, *, offline: bool, apply_example: Callable[..., Any]) -> Page:
+def lay_out(t: gr.I18n, *, offline: bool) -> Page:
     """Place every component; call inside ``with gr.Blocks():``."""
     first_prompt, first_image = EXAMPLES[0][0], str(EXAMPLES_DIR / str(EXAMPLES[0][1]))
     session = gr.State(VisitorSession(), delete_callback=_close_session)
@@ -198,12 +196,10 @@ def lay_out(t: gr.I18n, *, offline: bool, apply_example: Callable[..., Any]) -> 
             download = gr.DownloadButton(
                 t("download"), visible=False, variant="primary", elem_id="download"
             )
-    gr.Examples(
+    # No fn here: cache_examples stays off and an example never runs a job; it only fills the form.
+    examples = gr.Examples(
         [[p, str(EXAMPLES_DIR / img) if img else None, url, n] for p, img, url, n, _ in EXAMPLES],
         inputs=[prompt, image, image_url, frames],
-        outputs=[tabs, source],
-        fn=apply_example,
-        run_on_click=True,
         cache_examples=False,
         api_visibility="private",
         label=t("examples"),
@@ -235,5 +231,5 @@ def lay_out(t: gr.I18n, *, offline: bool, apply_example: Callable[..., Any]) -> 
         tab_url=tab_url, image=image, image_check=image_check, image_url=image_url, url_check=url_check,
         seed=seed, random_seed=random_seed, frames=frames, generate=generate, cancel=cancel, status=status,
         request_id=request_id, video=video, facts=facts, download=download, curl=curl, python=python,
-        api_in=api_in, api_out=api_out, api_trigger=api_trigger,
+        api_in=api_in, api_out=api_out, api_trigger=api_trigger, examples=examples,
     )

@@ -35,9 +35,11 @@ def duration(seconds: float) -> str:
 
 
 def megabytes(size: int) -> str:
-    """Decimal units, as the 4.7 MB rule counts them: '49 KB', '4.68 MB', '12.3 MB'."""
+    """Decimal units, as the 4.7 MB rule counts them: '13 bytes', '49 KB', '4.68 MB', '12.3 MB'."""
+    if size < 1000:
+        return f"{size} bytes"
     if size < 1_000_000:
-        return f"{max(1, round(size / 1000))} KB"
+        return f"{round(size / 1000)} KB"
     return f"{size / 1_000_000:.2f} MB" if size < 10_000_000 else f"{size / 1_000_000:.1f} MB"
 
 
@@ -88,7 +90,7 @@ def image_check_html(report: ImageReport | None, lang: str) -> str:
             f"{escape(report.refusal)}</div>"
         )
     elif report.fixes:
-        fixes = "".join(f"<li>🔧 {escape(fix)}</li>" for fix in report.fixes)
+        fixes = "".join(f"<li>→ {escape(fix)}</li>" for fix in report.fixes)
         parts.append(
             f'<div class="pg-fixes"><strong>{escape(msg(lang, "check_fixes"))}</strong><ul>{fixes}</ul></div>'
         )

@@ -1,0 +1,97 @@
+"""The public API: one endpoint, ``/generate`` (prompt, image, seed, frames, image_url -> video, facts).
+
+It runs the same checks, keys, limit and job machinery as the page (:class:`ui.handlers.Playground`)
+but speaks to programs: progress as ``(None, {"state": ...})`` updates, the end as ``(video, facts)``
+with facts as JSON, and every failure as a ``gr.Error`` sentence carrying the request id. A caller's
+own RunComfy key travels in an ``x-api-key`` header and is used for that call only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import gradio as gr
+
+from client.errors import InputRefused
+from client.events import END_EVENTS, Completed, Failed, Queued
+from client.secret import Secret
+from ui.handlers import Playground, headers_of
+from ui.jobs import LiveJob
+from ui.panels import facts_record
+from ui.screens import error_sentence
+from ui.texts import msg
+
+
+class ApiEndpoint:
+    """``/generate``, bound to a demo's :class:`Playground`."""
+
+    def __init__(self, play: Playground) -> None:
+        self.play = play
+
+    async def generate(
+        self,
+        prompt: str,
+        image: Any,  # an uploaded file (FileData dict or path): see file_path
+        seed: Any = -1,
+        frames: Any = None,
+        image_url: str | None = None,
+        request: gr.Request | None = None,
+    ) -> AsyncIterator[tuple[str | None, dict[str, Any]]]:
+        """``/generate``: progress as (None, {state...}), then (video, facts); errors as gr.Error."""
+        lang = self.play.language(request)
+        header_key = headers_of(request).get("x-api-key", "").strip()
+        route = self.play.route(Secret(header_key) if header_key else None)
+        try:
+            job = await self.play.prepare(
+                route,
+                prompt=prompt,
+                image=image,
+                image_url=image_url,
+                seed=-1 if seed is None else seed,
+                frames=frames,
+            )
+        except InputRefused as exc:
+            raise gr.Error(self.play.refusal(exc, lang), print_exception=False) from None
+        started = self.play.start(route, job, request, lang)
+        if isinstance(started, str):
+            raise gr.Error(started, print_exception=False)
+        finished = False
+        try:
+            async for event in started.watch(0):
+                if event is not None and not isinstance(event, END_EVENTS):
+                    state = {
+                        "state": type(event).__name__.lower(),
+                        "request_id": event.request_id,
+                        "seed": job.request.seed,
+                        "elapsed_s": round(event.elapsed, 1),
+                    }
+                    if isinstance(event, Queued):
+                        state["queue_position"] = event.position
+                    yield None, state
+            finished = True
+        finally:
+            if not finished:
+                started.stop_watching()
+        self.play.settle_limit(started, request)
+        yield self._result(started, lang)
+
+    def _result(self, live: LiveJob, lang: str) -> tuple[str, dict[str, Any]]:
+        last = live.last
+        if isinstance(last, Completed):
+            return str(last.video.path), facts_record(
+                last.video.facts,
+                request_id=last.request_id,
+                seed=live.request.seed,
+                total_s=last.elapsed,
+                cost=last.cost,
+            )
+        if live.error is not None:
+            text = error_sentence(live.error, lang)
+        elif isinstance(last, Failed):
+            text = msg(lang, "err_failed", message=last.error)
+        else:
+            text = msg(lang, "cancelled")
+        rid = live.request_id
+        suffix = f" ({msg(lang, 'request_id')} {rid})" if rid and rid not in text else ""
+        raise gr.Error(text + suffix, print_exception=False)
