@@ -37,6 +37,9 @@ from client.secret import Secret
 from client.settings import DEFAULT_BASE_URL
 
 log = logging.getLogger(__name__)
+# Said whenever a submit's fate is unknown: the job may exist and be billed, and only its id can fetch it.
+RECOVER_HINT = ("Check your RunComfy requests list before trying again: if the job is there, fetch it by its "
+                "request id (python -m client recover REQUEST_ID) instead of generating it twice.")
 
 
 class RunComfyClient:
@@ -126,8 +129,8 @@ class RunComfyClient:
             if submit:
                 raise SubmitUncertain(
                     f"The connection broke after the job was sent ({type(exc).__name__}), so RunComfy may "
-                    "have received it. It was NOT sent again (that would be a second paid job). Check your "
-                    "RunComfy requests list before trying again.") from None
+                    "have received it. It was NOT sent again (that would be a second paid job). "
+                    + RECOVER_HINT) from None
             raise ConnectionFailed(
                 f"Lost the connection to RunComfy ({type(exc).__name__}); it will be retried.",
                 request_id=request_id) from None
@@ -141,7 +144,7 @@ class RunComfyClient:
         except ValueError:
             raise SubmitUncertain(
                 "RunComfy accepted the job but its answer had no request id; it was NOT sent again. "
-                "Check your RunComfy requests list.") from None
+                + RECOVER_HINT) from None
 
     async def status(self, request_id: str, *, token: Secret | str | None = None) -> JobStatus:
         """The job's current state and queue position."""

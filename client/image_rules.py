@@ -29,6 +29,8 @@ _SENT_MODES = {"JPEG": ("RGB", "L"), "PNG": ("RGB", "RGBA", "L")}
 
 def mb(size: int) -> str:
     """Bytes as people read them: 5,800,000 -> '5.8 MB' (decimal megabytes, as the rule is)."""
+    if size < 100_000:  # "0.0 MB" reads as empty; small files read better in kB
+        return f"{size / 1_000:.1f} kB"
     return f"{size / 1_000_000:.1f} MB"
 
 

@@ -6,24 +6,33 @@ injected clients. ``app.py`` reads the settings, calls both, and launches.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from client import SCHEMA, Settings
 from client.api import RunComfyClient
 from client.connect import connect
+from client.store_schema import DB_NAME
 from ui.endpoint import ApiEndpoint
 from ui.form import UPLOAD, URL, FormHelpers
 from ui.handlers import Playground
+from ui.history import HistoryPanel
+from ui.history_archive import Archive
+from ui.history_events import HistoryEvents
 from ui.hosting import PublicImageHost
 from ui.layout import Page, lay_out
 from ui.screens import KEEP, Screen
 from ui.texts import labels
 from ui.visitors import HourlyLimit
+
+if TYPE_CHECKING:
+    from client.store import AnyStore
 
 HERE = Path(__file__).resolve().parent
 # Phone photos are often 5-15 MB and get fixed (downscaled, re-encoded) before sending; 50 MB
@@ -91,13 +100,17 @@ def build_demo(
     *,
     behind_proxy: bool = False,
     tick_s: float = 1.0,
+    store: AnyStore | None = None,
+    shared: bool = False,
 ) -> gr.Blocks:
     """The whole page, not launched.
 
     ``client`` defaults to ``connect(settings)`` (the offline stand-in when there is no token);
     ``real_client``, used for visitors' own keys, defaults to ``client`` when it is real, else to a
     real-API client built from the settings. ``behind_proxy`` (on a Space): tell visitors apart by
-    the first X-Forwarded-For hop. The demo's :class:`Playground` is ``demo.playground``.
+    the first X-Forwarded-For hop. ``store``: the job history opened by ``app.py`` (None: history
+    off); ``shared``: each browser sees only its own jobs. The demo's :class:`Playground` is
+    ``demo.playground``, its :class:`HistoryPanel` ``demo.history``.
     """
     client = client or connect(settings)
     if real_client is None:
@@ -105,8 +118,11 @@ def build_demo(
     public = settings.public_url
     host = PublicImageHost(public, settings.outputs_dir / "inputs") if public else None
     limiter = HourlyLimit(settings.hourly_limit)  # owned by this demo: no counter shared across demos
+    archive = Archive(store, data_dir=settings.data_dir, outputs_dir=settings.outputs_dir, shared=shared,
+                      budget_mb=settings.video_budget_mb)
     play = Playground(client, real_client, limiter=limiter, behind_proxy=behind_proxy, image_host=host,
-                      tick_s=tick_s)
+                      tick_s=tick_s, archive=archive)
+    history = HistoryPanel(play, archive)
     form = FormHelpers(play, api_base_url=real_client.base_url)
     t = make_i18n(settings.hourly_limit)
 
@@ -127,10 +143,14 @@ def build_demo(
         # Cancel wiring. The job runs in its own task (ui.jobs.LiveJob); Generate's handler only
         # *watches* it. Cancel stops that watcher with cancels=, and its own handler asks RunComfy to
         # cancel: a queued job is cancelled (nothing billed), while a running one cannot be, so the
-        # Cancel handler says so and goes on streaming the same job until its video arrives. (The
-        # Generate handler, if stopped any other way, cancels the job only while it may be queued.)
+        # Cancel handler says so and goes on streaming the same job until its video arrives. (If the
+        # Generate handler is stopped any other way, e.g. the tab closes, the job goes on into the
+        # history; with the history off, it is cancelled only while it may still be queued.)
         form_inputs = {"prompt": p.prompt, "image": p.image, "image_url": p.image_url, "source": p.source,
-                       "seed": p.seed, "random_seed": p.random_seed, "frames": p.frames, "session": p.session}
+                       "seed": p.seed, "random_seed": p.random_seed, "frames": p.frames, "session": p.session,
+                       "owner": p.history.owner}
+        events = HistoryEvents(history, page)
+        events.before_run()  # must come first: the page runs a click's events in order, awaiting streams
         run = p.generate.click(_streamed(play.generate, to_updates), inputs_kwargs=form_inputs,
                                outputs=results, show_progress="hidden", **private, **raw)
         stop = p.cancel.click(_streamed(play.cancel, to_updates), inputs_kwargs={"session": p.session},
@@ -157,9 +177,31 @@ def build_demo(
         p.key_box.submit(form.set_key, inputs=[p.key_box, p.session], **key_events)
         p.key_forget.click(form.forget_key, inputs=[p.session], **key_events)
         demo.load(form.on_load, inputs=[p.image], outputs=[p.status, p.image_check], **quick, **raw)
+        events.wire(demo, run, stop, _streamed(history.retry_download, to_updates))
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False)
     demo.playground = play  # type: ignore[attr-defined]  # tests reach the limiter and clients here
+    demo.history = history  # type: ignore[attr-defined]
     return demo
+
+
+def resume_at_start(demo: gr.Blocks) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+    """A server lifespan that follows the history's unfinished jobs in the background after a restart.
+
+    It runs on the server's own event loop, the one the handlers and the demo's client use.
+    """
+    panel: HistoryPanel = demo.history  # type: ignore[attr-defined]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(panel.archive.resume_at_start(panel.play.client), name="resume-at-start")
+        try:
+            yield
+        finally:
+            task.cancel()  # whatever is unfinished is resumed at the next start
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
 
 
 _FRAMES_TEXT = " or ".join(f"{n} (≈{SCHEMA.seconds_for(n)} s)" for n in SCHEMA.frames_choices)
@@ -172,9 +214,17 @@ API_DESCRIPTION = (
 )
 
 
-def launch_options(settings: Settings, *, on_space: bool) -> dict[str, Any]:
-    """Safe ``launch()`` arguments: no run history, no share link, no MCP, only our outputs served."""
+def launch_options(settings: Settings, *, on_space: bool, demo: gr.Blocks | None = None) -> dict[str, Any]:
+    """Safe ``launch()`` arguments: no run history, no share link, no MCP, only our outputs served.
+
+    With ``demo``, unfinished jobs of its history are resumed when the server starts.
+    """
+    # The job history is never served, even if someone puts the data folder inside the outputs.
+    db = (settings.data_dir / DB_NAME).resolve()
+    extra: dict[str, Any] = {"app_kwargs": {"lifespan": resume_at_start(demo)}} if demo is not None else {}
     return {
+        **extra,
+        "blocked_paths": [str(db), f"{db}-wal", f"{db}-shm"],
         "server_name": "0.0.0.0" if on_space else "127.0.0.1",  # noqa: S104 - a Space must listen on all
         "share": False,
         "run_history": False,  # it would keep every visitor's inputs in their browser, in plain text

@@ -6,6 +6,10 @@ One :class:`Playground` is created per demo by ``build_demo`` and owns everythin
 share (the clients, the hourly limiter); each visitor's own things (their key, their current job)
 live in their :class:`~ui.jobs.VisitorSession` inside ``gr.State``. Nothing here is module-level
 mutable state, and nothing reads ``os.environ``.
+
+With a history (``archive``), every job is recorded under the visitor's owner id, and a page that
+goes away (tab closed, refreshed, laptop asleep) no longer cancels its job: it finishes into the
+history and shows up when the page is opened again. Cancel stays the one way to cancel.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from typing import Any
 import gradio as gr
 
 from client.api import RunComfyClient
-from client.errors import InputRefused, SubmitUncertain
+from client.errors import DownloadFailed, InputRefused, SubmitUncertain
 from client.events import Completed
 from client.images import PreparedImage
 from client.inputs import PreparedJob, build_job
 from client.secret import Secret
+from client.store import LOCAL_OWNER
+from ui.history_archive import Archive
 from ui.jobs import Attempt, LiveJob, Route, VisitorSession
 from ui.screens import Screen, error_sentence, event_screen, failure_screen, screen
 from ui.texts import msg, pick_language
@@ -66,6 +72,7 @@ class Playground:
         behind_proxy: bool = False,
         image_host: ImageHost | None = None,
         tick_s: float = 1.0,
+        archive: Archive | None = None,
     ) -> None:
         self.client = client
         self.real_client = real_client
@@ -73,6 +80,12 @@ class Playground:
         self.behind_proxy = behind_proxy
         self.image_host = image_host
         self.tick_s = tick_s
+        self.archive = archive
+
+    @property
+    def keeps_jobs(self) -> bool:
+        """True when jobs are recorded, so one nobody watches still finishes into the history."""
+        return self.archive is not None and self.archive.available
 
     # -- who is asking, and through which key ---------------------------------------------------------
 
@@ -118,13 +131,17 @@ class Playground:
         """The sentence for inputs that were refused before anything was sent."""
         return msg(lang, "err_no_image") if exc.rule == "image" else error_sentence(exc, lang)
 
-    def start(self, route: Route, job: PreparedJob, request: gr.Request | None, lang: str) -> LiveJob | str:
-        """Start the job, or say why not (the hourly limit on the server's key)."""
+    def start(
+        self, route: Route, job: PreparedJob, request: gr.Request | None, lang: str, *, owner: Any = None
+    ) -> LiveJob | str:
+        """Start the job (recorded under ``owner``'s name), or say why not (the hourly limit)."""
         if route.limited:
             verdict = self.limiter.take(self.visitor(request))
             if not verdict.allowed:
                 return msg(lang, "limit_reached", limit=verdict.limit, minutes=verdict.retry_after_min)
-        return LiveJob(route, job.request)
+        archive = self.archive
+        name = archive.recording_owner(owner) if archive is not None else LOCAL_OWNER
+        return LiveJob(route, job.request, prepared=job, archive=archive, owner=name)
 
     def settle_limit(self, live: LiveJob, request: gr.Request | None) -> None:
         """Give the use back when nothing reached RunComfy (refused key, network down before sending)."""
@@ -145,11 +162,13 @@ class Playground:
         frames: Any,
         session: VisitorSession,
         request: gr.Request,
+        owner: Any = None,  # the browser's owner id (gr.BrowserState): whose history keeps the job
     ) -> AsyncIterator[Screen]:
         """Generate from the form: check, submit once, then stream each state to the end."""
         lang = self.language(request)
         attempt = Attempt()
         session.attempt = attempt  # set before any await: a Cancel from now on finds this attempt
+        session.download_failed = None
         route = self.route(session.key)
         mode = self.mode_label(route, lang)
         # Clears the last result at once, so an old video never sits next to a new job's status.
@@ -171,7 +190,7 @@ class Playground:
         if attempt.stop:
             yield screen("cancelled", lang, msg(lang, "cancel_before_submit"), mode=mode)
             return
-        started = self.start(route, job, request, lang)
+        started = self.start(route, job, request, lang, owner=owner)
         if isinstance(started, str):
             yield screen("notice", lang, msg(lang, "limit_title"), started, mode=mode)
             return
@@ -215,9 +234,11 @@ class Playground:
                 previous = event if event is not None else previous
             finished = True
         finally:
-            if not finished:
+            if not finished and not self.keeps_jobs:
                 live.stop_watching()
         if live.error is not None:
+            if isinstance(live.error, DownloadFailed):
+                session.download_failed = live.request_id  # offers "Retry download" for this id
             self.settle_limit(live, request)
             yield failure_screen(live.error, lang=lang, mode=mode, elapsed_s=live.elapsed())
 

@@ -6,6 +6,11 @@ no longer stop (running jobs are billed anyway), and its video would be lost. So
 by its own task into an event log (:class:`LiveJob`); page events only *watch* the log. Stopping a
 watcher decides nothing by itself: :meth:`LiveJob.cancel` asks RunComfy, and only a queued job is
 actually cancelled. A running one keeps going and any watcher can pick the stream up again.
+
+With a history (:class:`ui.history_archive.Archive`), the pump reads the client's events through
+``client.recorder.record``: each event is written to the store before the log sees it, so the
+receipt is on disk before the first poll. The prepared input is kept beside it (for "Reuse
+settings") and the video's poster made once it is on disk; none of that can fail the job.
 """
 
 from __future__ import annotations
@@ -15,13 +20,18 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from client.api import RunComfyClient
 from client.errors import RunComfyError
-from client.events import END_EVENTS, Downloading, Event, InProgress
-from client.inputs import JobRequest
+from client.events import END_EVENTS, Cancelled, Completed, Downloading, Event, InProgress, Submitted
+from client.inputs import JobRequest, PreparedJob
+from client.recorder import record
 from client.secret import Secret
+from client.store import LOCAL_OWNER
+
+if TYPE_CHECKING:
+    from ui.history_archive import Archive
 
 log = logging.getLogger(__name__)
 Mode = Literal["offline", "byo", "server"]
@@ -53,9 +63,20 @@ class CancelReport:
 class LiveJob:
     """One submitted job: a pump task appends its events to a log that any number of watchers read."""
 
-    def __init__(self, route: Route, request: JobRequest) -> None:
+    def __init__(
+        self,
+        route: Route,
+        request: JobRequest,
+        *,
+        prepared: PreparedJob | None = None,
+        archive: Archive | None = None,
+        owner: str = LOCAL_OWNER,
+    ) -> None:
         self.route = route
         self.request = request
+        self.prepared = prepared
+        self.archive = archive
+        self.owner = owner
         self.events: list[Event] = []
         self.error: RunComfyError | None = None
         self.done = False
@@ -85,10 +106,39 @@ class LiveJob:
         self._wake.set()
         self._wake = asyncio.Event()
 
+    def _events(self) -> AsyncIterator[Event]:
+        """The client's events, recorded into the history first when there is one."""
+        client = self.route.client
+        events = client.run(self.request, token=self.route.token)
+        if self.archive is None:
+            return events
+        return record(self.archive.store, events, job=self.prepared or self.request, owner=self.owner,
+                      offline=client.offline, base_url=client.base_url, model=client.model,
+                      budget_mb=self.archive.budget_mb)
+
+    async def _keep_files(self, event: Event) -> None:
+        """Beside the record: the input picture at the receipt, the poster once the video is here."""
+        archive = self.archive
+        if archive is None or not archive.available:
+            return
+        if isinstance(event, Submitted):
+            archive.follow(event.request_id)
+            image = self.prepared.image if self.prepared is not None else None
+            if image is not None:
+                await asyncio.to_thread(archive.keep_input, event.request_id, image)
+        elif isinstance(event, Completed):
+            await asyncio.to_thread(archive.make_poster, event.video.path)
+
     async def _pump(self) -> None:
         try:
-            async for event in self.route.client.run(self.request, token=self.route.token):
-                self._push(event)
+            async for event in self._events():
+                if isinstance(event, Cancelled) and isinstance(self.last, Cancelled):
+                    continue  # already shown when RunComfy answered the cancel
+                self._push(event)  # the page sees the receipt first; the files follow
+                try:
+                    await self._keep_files(event)
+                except Exception:  # a poster or a kept input is never worth failing a paid job
+                    log.warning("job %s: files beside the record not kept", event.request_id, exc_info=True)
         except RunComfyError as exc:
             self.error = exc
         except Exception:  # last line of defence: the page shows a sentence, the log the trace
@@ -96,6 +146,8 @@ class LiveJob:
             self.error = RunComfyError("unexpected", request_id=self.request_id)
         finally:
             self.done = True
+            if self.archive is not None and self.request_id is not None:
+                self.archive.release(self.request_id)
             self._push(None)
 
     async def watch(self, start: int = 0, *, tick_s: float | None = None) -> AsyncIterator[Event | None]:
@@ -135,7 +187,10 @@ class LiveJob:
         except RunComfyError as exc:
             log.warning("cancel of %s failed: %s", rid, type(exc).__name__)
             return CancelReport(rid, None, "unreachable")
-        # A cancelled job ends by itself: the pump's next poll sees 'cancelled' and logs it.
+        if outcome.cancelled:
+            # Show it now: the pump's next poll (up to a queued interval away) would confirm it, and
+            # until then a watcher's tick would redraw the last "queued" over the cancel.
+            self._push(Cancelled(rid, self.elapsed()))
         return CancelReport(rid, outcome.cancelled, outcome.outcome)
 
     def stop_watching(self) -> None:
@@ -150,6 +205,7 @@ class Attempt:
 
     live: LiveJob | None = None
     stop: bool = False
+    started: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -158,6 +214,7 @@ class VisitorSession:
 
     key: Secret | None = field(default=None, repr=False)
     attempt: Attempt | None = None
+    download_failed: str | None = None  # the request id whose video could not be fetched (Retry)
 
     def __deepcopy__(self, memo: dict[int, object]) -> VisitorSession:
         # Gradio deep-copies a State's initial value per tab; a fresh, empty session is the copy.

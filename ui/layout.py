@@ -14,6 +14,7 @@ import gradio as gr
 
 from client import SCHEMA
 from ui.form import UPLOAD, URL
+from ui.history_view import HistoryPage, lay_out_history
 from ui.jobs import VisitorSession
 from ui.texts import frames_key
 
@@ -88,6 +89,8 @@ class Page:
     video: gr.Video
     facts: gr.Markdown
     download: gr.DownloadButton
+    retry_download: gr.Button
+    history: HistoryPage
     curl: gr.Code
     python: gr.Code
     api_in: dict[str, Any]
@@ -196,6 +199,7 @@ def lay_out(t: gr.I18n, *, offline: bool) -> Page:
             download = gr.DownloadButton(
                 t("download"), visible=False, variant="primary", elem_id="download"
             )
+            retry_download = gr.Button(t("history_retry"), visible=False, elem_id="retry-download")
     # No fn here: cache_examples stays off and an example never runs a job; it only fills the form.
     examples = gr.Examples(
         [[p, str(EXAMPLES_DIR / img) if img else None, url, n] for p, img, url, n, _ in EXAMPLES],
@@ -206,6 +210,7 @@ def lay_out(t: gr.I18n, *, offline: bool) -> Page:
         example_labels=[f"{name} · {SCHEMA.seconds_for(n)} s" for *_, n, name in EXAMPLES],
         examples_per_page=8,
     )
+    history = lay_out_history(t)
     with gr.Accordion(t("api_panel"), open=False, elem_id="api-panel"):
         gr.Markdown(t("api_intro"))
         with gr.Tabs():
@@ -230,6 +235,7 @@ def lay_out(t: gr.I18n, *, offline: bool) -> Page:
         key_status=key_status, prompt=prompt, counter=counter, tabs=tabs, tab_upload=tab_upload,
         tab_url=tab_url, image=image, image_check=image_check, image_url=image_url, url_check=url_check,
         seed=seed, random_seed=random_seed, frames=frames, generate=generate, cancel=cancel, status=status,
-        request_id=request_id, video=video, facts=facts, download=download, curl=curl, python=python,
+        request_id=request_id, video=video, facts=facts, download=download, retry_download=retry_download,
+        history=history, curl=curl, python=python,
         api_in=api_in, api_out=api_out, api_trigger=api_trigger, examples=examples,
     )

@@ -60,6 +60,16 @@ def labels(hourly_limit: int) -> dict[str, dict[str, str]]:
         "key_forget": "Forget my key",
         "key_info": "Kept only in this tab's server-side session: never stored, logged or shown again. "
         "Your generations are then billed to your RunComfy account.",
+        "history_panel": "Your videos",
+        "history_info": "Every job is kept here with its prompt, seed and video, even if the page closes.",
+        "history_refresh": "Refresh",
+        "history_more": "Show older",
+        "history_reuse": "Reuse settings",
+        "history_retry": "Retry download",
+        "history_delete": "Delete",
+        "recover_box": "Recover by request id",
+        "recover_placeholder": "A request id from your RunComfy dashboard",
+        "recover_go": "Recover",
     }
     fr = {
         "heading": "# Dreamina 3.0 Pro · de l'image à la vidéo",
@@ -98,6 +108,17 @@ def labels(hourly_limit: int) -> dict[str, dict[str, str]]:
         "key_info": "Gardée uniquement dans la session de cet onglet, côté serveur : jamais enregistrée, "
         "journalisée ni réaffichée. Vos générations sont alors facturées sur votre compte "
         "RunComfy.",
+        "history_panel": "Vos vidéos",
+        "history_info": "Chaque tâche est gardée ici avec son prompt, sa graine et sa vidéo, même si cette "
+        "page est fermée.",
+        "history_refresh": "Actualiser",
+        "history_more": "Plus anciennes",
+        "history_reuse": "Réutiliser les réglages",
+        "history_retry": "Relancer le téléchargement",
+        "history_delete": "Supprimer",
+        "recover_box": "Récupérer par identifiant",
+        "recover_placeholder": "Un identifiant de requête de votre tableau de bord RunComfy",
+        "recover_go": "Récupérer",
     }
     for frames in SCHEMA.frames_choices:
         seconds = SCHEMA.seconds_for(frames)
@@ -167,6 +188,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "total": "total",
         "seed": "seed",
         "cost": "cost",
+        "st_submitted": "Sent", "st_queued": "Queued", "st_running": "Running",
+        "st_downloading": "Downloading", "st_succeeded": "Done", "st_failed": "Failed",
+        "st_cancelled": "Cancelled", "st_lost": "Lost",
+        "age_now": "just now", "age_min": "{n} min ago", "age_h": "{n} h ago", "age_d": "{n} d ago",
+        "hist_empty": "No jobs yet: every video you generate is kept here.",
+        "hist_count": "{shown} of {total} jobs", "hist_count_all": "{total} jobs", "hist_count_one": "1 job",
+        "hist_off_local": "**Job history is off.** {problem}",
+        "hist_off_shared": "**Job history is off** on this app for now: download each video when it is done. "
+        "Generation still works.",
+        "hist_followed": "Still on its way: it will finish here even if you close the page.",
+        "hist_waiting": "Not followed right now (the app restarted). Press Retry download to fetch it; a job "
+        "made with your own key needs that key again first.",
+        "hist_pruned": "The local copy was removed to stay within the disk budget: Retry download fetches it "
+        "again while RunComfy still keeps it.",
+        "hist_gone": "This job is no longer in your history.",
+        "hist_deleted": "Deleted.",
+        "hist_delete_running": "This job is still running: delete it once it has finished.",
+        "hist_reused": "The form now holds this job's settings: press Generate to run it again.",
+        "hist_reuse_no_image": "The form now holds this job's prompt, seed and length; its picture was not "
+        "kept, so add it again.",
+        "rec_bad_id": "That does not look like a request id.",
+        "rec_busy": "This job is already being fetched: it will appear in your history.",
+        "rec_fetching": "Asking RunComfy about {rid}…",
+        "rec_done": "Recovered {rid}: it is in your history.",
+        "rec_ended": "{rid} ended as “{state}”: it is in your history.",
+        "rec_unrecorded": "Fetched {rid}, but the job history is off: the video is only shown here.",
+        "retry_fetching": "Fetching the video again…",
     },
     "fr": {
         "idle": "Prêt : choisissez un exemple ou ajoutez une image et un prompt, puis appuyez sur Générer.",
@@ -231,6 +279,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "total": "total",
         "seed": "graine",
         "cost": "coût",
+        "st_submitted": "Envoyée", "st_queued": "En attente", "st_running": "En cours",
+        "st_downloading": "Téléchargement", "st_succeeded": "Terminée", "st_failed": "Échec",
+        "st_cancelled": "Annulée", "st_lost": "Perdue",
+        "age_now": "à l'instant", "age_min": "il y a {n} min", "age_h": "il y a {n} h",
+        "age_d": "il y a {n} j",
+        "hist_empty": "Aucune tâche pour l'instant : chaque vidéo générée est gardée ici.",
+        "hist_count": "{shown} tâches sur {total}", "hist_count_all": "{total} tâches",
+        "hist_count_one": "1 tâche",
+        "hist_off_local": "**L'historique des tâches est désactivé.** {problem}",
+        "hist_off_shared": "**L'historique des tâches est désactivé** sur cette application pour l'instant : "
+        "téléchargez chaque vidéo dès qu'elle est prête. La génération fonctionne toujours.",
+        "hist_followed": "En route : elle se terminera ici même si vous fermez la page.",
+        "hist_waiting": "Plus suivie pour l'instant (l'application a redémarré). Appuyez sur Relancer le "
+        "téléchargement ; une tâche lancée avec votre clé demande d'abord de la saisir à nouveau.",
+        "hist_pruned": "La copie locale a été supprimée pour respecter le budget disque : Relancer le "
+        "téléchargement la récupère tant que RunComfy la garde.",
+        "hist_gone": "Cette tâche n'est plus dans votre historique.",
+        "hist_deleted": "Supprimée.",
+        "hist_delete_running": "Cette tâche est encore en cours : supprimez-la une fois terminée.",
+        "hist_reused": "Le formulaire reprend les réglages de cette tâche : appuyez sur Générer pour la "
+        "relancer.",
+        "hist_reuse_no_image": "Le formulaire reprend le prompt, la graine et la durée ; l'image n'a pas été "
+        "gardée, ajoutez-la à nouveau.",
+        "rec_bad_id": "Ceci ne ressemble pas à un identifiant de requête.",
+        "rec_busy": "Cette tâche est déjà en cours de récupération : elle apparaîtra dans votre historique.",
+        "rec_fetching": "Interrogation de RunComfy pour {rid}…",
+        "rec_done": "{rid} récupérée : elle est dans votre historique.",
+        "rec_ended": "{rid} s'est terminée ainsi : « {state} ». Elle est dans votre historique.",
+        "rec_unrecorded": "{rid} récupérée, mais l'historique est désactivé : la vidéo n'est visible qu'ici.",
+        "retry_fetching": "Nouveau téléchargement de la vidéo…",
     },
 }
 

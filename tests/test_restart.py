@@ -1,0 +1,286 @@
+"""No paid video is lost: an app killed mid-job, a closed tab, an offline preview forgotten by a restart.
+
+The app runs as ``python app.py`` (:class:`LaunchedApp`, also used by ``test_history_ui``) against
+the loopback stand-in, which keeps running while the app is killed with SIGKILL, as a crash or a
+redeploy would. The history is then checked twice: in the store file, and on the page, through
+Debian's Chromium driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from gradio_client import Client, handle_file
+
+from client import Settings
+from client.connect import connect
+from client.events import Submitted
+from client.inputs import build_job
+from client.offline import OfflineConfig
+from client.polling import PollPlan
+from client.store import JobStore
+from ui.history_archive import Archive
+from ui.history_view import UNFINISHED
+from ui.jobs import LiveJob, Route
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "golden_street.jpg"
+SERVER_KEY = "fake-history-key-0000"
+RESTART_KEY = "fake-restart-key-0000"
+PROMPT = "Waves roll under the pier at dusk"
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.timeout(150)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class LaunchedApp:
+    """``python app.py`` in a subprocess with its own folders; start, SIGKILL, start again."""
+
+    def __init__(self, home: Path, base_url: str, *, shared: bool, token: str | None = SERVER_KEY) -> None:
+        self.home, self.base_url, self.shared, self.token = home, base_url, shared, token
+        self.data, self.outputs = home / "data", home / "outputs"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self, timeout: float = 60) -> LaunchedApp:
+        port = free_port()  # a new port per start: a killed server's sockets may linger on the old one
+        env = {**os.environ, "RUNCOMFY_BASE_URL": self.base_url, "RUNCOMFY_DATA_DIR": str(self.data),
+               "RUNCOMFY_OUTPUT_DIR": str(self.outputs), "RUNCOMFY_SHARED": "1" if self.shared else "0",
+               "GRADIO_SERVER_PORT": str(port), "GRADIO_TEMP_DIR": str(self.home / "gradio"),
+               "GRADIO_ANALYTICS_ENABLED": "False", "RUNCOMFY_HOURLY_LIMIT": "100"}
+        for name in ("SPACE_ID", "RUNCOMFY_API_TOKEN", "RUNCOMFY_TOKEN"):
+            env.pop(name, None)
+        if self.token:
+            env["RUNCOMFY_API_TOKEN"] = self.token
+        log = (self.home / "app.log").open("ab")
+        # cwd is the app's own empty folder, so no developer's .env is read.
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=self.home, env=env,
+                                        stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self.url = f"http://127.0.0.1:{port}/"
+
+        def up() -> bool:
+            assert self.process is not None and self.process.poll() is None, self.log()
+            try:
+                return httpx.get(self.url, timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(up, timeout, "the app to start")
+        return self
+
+    def log(self) -> str:
+        path = self.home / "app.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when a machine dies."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The jobs table, read-only, newest first (never through the app)."""
+        db = self.data / "jobs.db"
+        if not db.exists():
+            return []
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            conn.row_factory = sqlite3.Row
+            return [dict(r) for r in conn.execute("SELECT * FROM jobs ORDER BY created_at DESC")]
+
+
+@pytest.fixture(scope="module", name="browser")
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, for the whole module."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's Chromium is not installed: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+        yield browser
+        browser.close()
+
+
+# -- driving the page -------------------------------------------------------------------------------
+
+
+def off_the_page_loop(make: Callable[[], Any]) -> Any:
+    """Run a coroutine in its own thread: Playwright's sync API owns this thread's event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, make()).result(60)
+
+
+def open_page(context: Any, url: str) -> Any:
+    """A new tab on the app, once its history has been loaded."""
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#history-count .prose, #history-count p", timeout=30_000)
+    page.wait_for_function("document.querySelector('#history-count')?.innerText.trim().length > 0")
+    return page
+
+
+def generate(page: Any, prompt: str, *, until: str = "done") -> None:
+    page.fill("#prompt textarea", prompt)
+    page.click("#generate")
+    page.wait_for_function(f"document.querySelector('#status .pg-status')?.dataset.state === '{until}'",
+                           timeout=60_000)
+
+
+def captions(page: Any) -> list[str]:
+    return page.locator("#history-gallery .caption-label").all_inner_texts()
+
+
+def wait_captions(page: Any, check: Callable[[list[str]], bool], what: str, timeout: float = 30) -> list[str]:
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        seen = captions(page)
+        if check(seen):
+            return seen
+        page.wait_for_timeout(250)
+    raise AssertionError(f"timed out waiting for {what}; captions: {seen}")
+
+
+def refresh(page: Any) -> None:
+    page.click("#history-refresh")
+    page.wait_for_timeout(800)
+
+
+def select(page: Any, text: str) -> None:
+    page.locator("#history-gallery .thumbnail-item", has_text=text).first.click()
+    page.wait_for_function("document.querySelector('#history-facts')?.innerText.includes('request id')")
+
+
+# -- the tests --------------------------------------------------------------------------------------
+
+
+
+
+@pytest.mark.browser
+def test_app_killed_mid_job_finishes_it_after_restart(
+    offline_server: Any, standin: Any, browser: Any, tmp_path: Path
+) -> None:
+    standin.configure(queue_s=1.0, run_s=4.0)
+    app = LaunchedApp(tmp_path, offline_server.base_url, shared=False, token=RESTART_KEY).start()
+    try:
+        caller = Client(app.url, verbose=False)
+        caller.submit(PROMPT, handle_file(str(EXAMPLE)), 4242, 121, "", api_name="/generate")
+        wait_for(lambda: standin.stats()["jobs"], 30, "the stand-in to have the job")
+        # The receipt is on disk as soon as RunComfy accepted the job (before the first poll).
+        (row,) = wait_for(app.rows, 10, "the job's row")
+        assert row["state"] in UNFINISHED
+        app.kill()
+        (row,) = app.rows()
+        rid = row["request_id"]
+        assert row["state"] in UNFINISHED and row["video_path"] is None  # killed before the end
+        assert standin.stats()["jobs"][rid]["state"] != "cancelled"  # nothing asked RunComfy to cancel
+        app.start()  # the same folders: the resume runs in the background at start
+        done = wait_for(lambda: [r for r in app.rows() if r["state"] == "succeeded"], 60, "the job to finish")
+        video = Path(done[0]["video_path"])
+        assert done[0]["request_id"] == rid and video.is_file() and video.stat().st_size > 10_000
+        assert standin.stats()["submissions"] == 1  # followed again, never submitted (paid) twice
+        context = browser.new_context()
+        page = open_page(context, app.url)
+        (text,) = wait_captions(page, lambda c: len(c) == 1 and c[0].startswith("Done"), "the finished job")
+        assert PROMPT[:30] in text
+        select(page, "Done")
+        assert rid in page.inner_text("#history-facts") and "4242" in page.inner_text("#history-facts")
+        assert page.locator("#history-video video").get_attribute("src")
+        context.close()
+    finally:
+        app.stop()
+
+
+@pytest.mark.browser
+def test_closed_tab_job_finishes_into_the_same_browsers_history(
+    offline_server: Any, standin: Any, browser: Any, tmp_path: Path
+) -> None:
+    standin.configure(queue_s=3.0, run_s=6.0)  # long enough to see it "on its way" after reopening
+    app = LaunchedApp(tmp_path, offline_server.base_url, shared=True).start()
+    try:
+        context = browser.new_context()
+        page = open_page(context, app.url)
+        generate(page, PROMPT, until="queued")  # still queued: closing must not cancel it either
+        page.close()
+        time.sleep(1.0)
+        again = open_page(context, app.url)  # the same browser storage, so the same owner id
+        wait_captions(again, lambda c: len(c) == 1 and not c[0].startswith("Done"), "the job on its way")
+        (text,) = wait_captions(again, lambda c: len(c) == 1 and c[0].startswith("Done"), "the job to finish",
+                                timeout=40)
+        assert PROMPT[:30] in text
+        (job,) = standin.stats()["jobs"].values()
+        assert job["state"] == "completed"
+        (row,) = app.rows()
+        assert row["state"] == "succeeded" and Path(row["video_path"]).is_file()
+        stranger = browser.new_context()
+        assert captions(open_page(stranger, app.url)) == []  # another browser never sees it
+        stranger.close()
+        context.close()
+    finally:
+        app.stop()
+
+
+def test_offline_preview_jobs_forgotten_by_a_restart_are_marked_lost(tmp_path: Path) -> None:
+    """The in-process stand-in dies with the app: its unfinished jobs become "lost" (nothing paid)."""
+    settings = Settings.load(env={}, dotenv_path=None, outputs_dir=tmp_path / "outputs",
+                             data_dir=tmp_path / "data")
+    slow = OfflineConfig(queue_s=5, run_s=5)
+
+    job = build_job(PROMPT, image=EXAMPLE, seed=1, frames=121)
+
+    async def go() -> tuple[str, list[Any], str]:
+        with JobStore.open(settings.data_dir) as store:
+            archive = Archive(store, data_dir=settings.data_dir, outputs_dir=settings.outputs_dir)
+            async with connect(settings, offline_config=slow) as before:
+                live = LiveJob(Route(before, None, "offline"), job.request, prepared=job, archive=archive)
+                async for event in live.watch(0):
+                    if isinstance(event, Submitted):
+                        break
+                live.task.cancel()  # the process "dies" with its in-process stand-in
+            async with connect(settings, offline_config=slow) as after:
+                after.poll = PollPlan.fixed(0.05)
+                outcomes = await Archive(store, data_dir=settings.data_dir,
+                                         outputs_dir=settings.outputs_dir).resume_at_start(after)
+            (record,) = store.list_jobs()
+            return live.request_id or "", outcomes, record.state
+
+    rid, outcomes, state = off_the_page_loop(lambda: asyncio.wait_for(go(), 30))
+    assert [(o.request_id, o.state) for o in outcomes] == [(rid, "lost")] and state == "lost"
