@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from client import SCHEMA, Settings
 from client.api import RunComfyClient
@@ -25,7 +26,7 @@ from ui.handlers import Playground
 from ui.history import HistoryPanel
 from ui.history_archive import Archive
 from ui.history_events import HistoryEvents
-from ui.hosting import PublicImageHost
+from ui.hosting import PublicImageHost, RefuseRemoteFiles
 from ui.layout import Page, lay_out
 from ui.screens import KEEP, Screen
 from ui.texts import labels
@@ -221,9 +222,12 @@ def launch_options(settings: Settings, *, on_space: bool, demo: gr.Blocks | None
     """
     # The job history is never served, even if someone puts the data folder inside the outputs.
     db = (settings.data_dir / DB_NAME).resolve()
-    extra: dict[str, Any] = {"app_kwargs": {"lifespan": resume_at_start(demo)}} if demo is not None else {}
+    # Gradio's file route would otherwise fetch any public URL given to it: refuse, we are no proxy.
+    app_kwargs: dict[str, Any] = {"middleware": [Middleware(RefuseRemoteFiles)]}
+    if demo is not None:
+        app_kwargs["lifespan"] = resume_at_start(demo)
     return {
-        **extra,
+        "app_kwargs": app_kwargs,
         "blocked_paths": [str(db), f"{db}-wal", f"{db}-shm"],
         "server_name": "0.0.0.0" if on_space else "127.0.0.1",  # noqa: S104 - a Space must listen on all
         "share": False,

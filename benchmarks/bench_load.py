@@ -1,0 +1,277 @@
+"""Load: 50 visitors at once through gradio_client, and a full queue, against the loopback stand-in.
+
+Run: ``python benchmarks/bench_load.py`` (about 2 minutes; ``--quick`` runs 10 visitors on 1 s + 2 s
+jobs). The app is ``app.py`` in a subprocess (see ``tests/test_reliability.py``: a loop-lag monitor
+runs on the server's own event loop). The stand-in (RunComfy's part) and the 50 visitors share this
+2-core machine with the app; they run at a lower CPU priority (nice 10), as on the real service
+they would be other machines. The stand-in's one render (every visitor sends the same picture) is
+made before the clock starts, for the same reason: RunComfy's GPUs are not this machine's CPUs.
+
+Targets: every job completes, submissions at the stand-in = visitors (nothing lost, nothing sent
+twice), a 51st visitor's page loads in under 1 s, the event loop never stalls over 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from client.offline import OfflineConfig, OfflineServer
+from tests.test_reliability import (
+    CHROMIUM,
+    AppProcess,
+    crowd,
+    latency_probe,
+    launch_app,
+    launch_chromium,
+    visit,
+)
+
+
+def browser_page_load(url: str) -> float | None:
+    """Seconds until a fresh Chromium shows the Generate button; None if Playwright is unavailable."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not CHROMIUM.exists():
+        return None
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            page = browser.new_page()
+            start = time.perf_counter()
+            page.goto(url, wait_until="domcontentloaded", timeout=30_000)
+            page.wait_for_selector("#generate", state="visible", timeout=30_000)
+            return time.perf_counter() - start
+        finally:
+            browser.close()
+
+
+def plain_page_load(url: str) -> float:
+    """Seconds for GET / and GET /config (what the page's first paint needs from the server)."""
+    start = time.perf_counter()
+    with httpx.Client(timeout=30) as http:
+        http.get(url).raise_for_status()
+        http.get(url + "config").raise_for_status()
+    return time.perf_counter() - start
+
+
+def warm_render(app: AppProcess, server: OfflineServer) -> None:
+    """One quick job so the stand-in's render cache holds the video (see the module docstring)."""
+    server.configure(queue_s=0.2, run_s=0.2)
+    outcome = visit(app, timeout=120)
+    if not outcome["ok"]:
+        raise SystemExit(f"warm-up job failed: {outcome}")
+
+
+def load_run(visitors: int, queue_s: float, run_s: float, work: Path, *, freeze: bool,
+             ramp_s: float = 0.0) -> dict[str, Any]:
+    """The main scenario; returns the figures."""
+    figures: dict[str, Any] = {}
+    env = {"PROOF_GC_FREEZE": "1"} if freeze else {}
+    with OfflineServer(OfflineConfig(queue_s=queue_s, run_s=run_s, start_position=10)) as server, \
+            launch_app(server.base_url, work / "app", env=env) as app:
+        warm_render(app, server)
+        server.reset()
+        server.configure(queue_s=queue_s, run_s=run_s, start_position=10)
+        figures["rss_idle_mb"] = app.peak_rss_mb()
+        with latency_probe(app.url, work / "probe") as probed:
+            os.nice(10)  # the visitors and the stand-in are "elsewhere": they yield the CPU to the app
+            start = time.time()
+            results: list[dict[str, Any]] = []
+            stagger = ramp_s / visitors
+            runner = threading.Thread(
+                target=lambda: results.extend(crowd(app, visitors, stagger_s=stagger, timeout=900)))
+            runner.start()
+            # The 51st visitor arrives once every job is in flight (queued or running at the stand-in).
+            deadline = time.monotonic() + 120 + ramp_s
+            while server.stats()["submissions"] < visitors and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(2)
+            figures["page_plain_s"] = plain_page_load(app.url)
+            figures["page_browser_s"] = browser_page_load(app.url)
+            figures["page_plain_later_s"] = plain_page_load(app.url)
+            runner.join(queue_s + run_s + 600)
+            end = time.time()
+        stats = server.stats()
+        created = [_wall(j["created_at"]) for j in stats["jobs"].values()]
+        finished = {rid: _wall(j["finished_at"]) for rid, j in stats["jobs"].items() if j["finished_at"]}
+        delivery = [r["ended_at"] - finished[r["request_id"]] for r in results
+                    if r.get("request_id") in finished]
+        figures["created_offsets"] = sorted(round(c - start, 1) for c in created)
+        figures.update(
+            submitted_within_s=max(created) - start if created else float("nan"),
+            delivery_median_s=statistics.median(delivery) if delivery else float("nan"),
+            delivery_max_s=max(delivery, default=float("nan")),
+            wall_s=end - start,
+            visitors=visitors,
+            ok=sum(1 for r in results if r["ok"]),
+            errors=[r["error"] for r in results if "error" in r][:5],
+            submissions=stats["submissions"],
+            unique_ids=len({r.get("request_id") for r in results if r.get("request_id")}),
+            standin_completed=sum(1 for j in stats["jobs"].values() if j["state"] == "completed"),
+            calls=stats["calls"],
+            connect_max_s=max((r.get("connect_s", 0.0) for r in results), default=0.0),
+            total_median_s=statistics.median(r["total_s"] for r in results) if results else 0.0,
+            lag=app.loop_lag_ms(start, end),
+            gc_pauses=app.gc_pauses_ms(start, end),
+            rss_peak_mb=app.peak_rss_mb(),
+        )
+        probe = probed[0]
+        figures["probe_info_max_ms"] = probe.worst(probe.info)
+        figures["probe_info_p95_ms"] = _p95([ms for _, ms in probe.info])
+        figures["probe_page_max_ms"] = probe.worst(probe.page)
+        figures["probe_errors"] = probe.errors
+        figures["probe_samples"] = len(probe.info)
+    return figures
+
+
+def queue_full_run(work: Path) -> dict[str, Any]:
+    """More visitors than the app's queue holds: what the extra ones are told."""
+    env = {"RUNCOMFY_CONCURRENCY": "1", "RUNCOMFY_QUEUE_SIZE": "1"}
+    with OfflineServer(OfflineConfig(queue_s=3, run_s=3)) as server, \
+            launch_app(server.base_url, work / "full", env=env) as app:
+        results = crowd(app, 5, timeout=120)
+        submissions = server.stats()["submissions"]
+        return {
+            "accepted": sum(1 for r in results if r["ok"]),
+            "refused": [r["error"] for r in results if not r["ok"]],
+            "submissions": submissions,
+            "raw_http": _raw_join_when_full(app, server),
+        }
+
+
+def decode_run(work: Path) -> dict[str, Any]:
+    """Three visitors upload 4096x4096 PNGs (cut at 90 %: the whole decode runs, then the refusal) and
+    one a 9000x9000 bomb, while the probe plays a fourth visitor loading the page."""
+    from tests.image_corpus import png_bomb
+    from tests.test_hostile import big_cut_png
+
+    big, bomb = work / "big-4096.png", work / "bomb.png"
+    big.write_bytes(big_cut_png())
+    bomb.write_bytes(png_bomb(9_000, 9_000, real=True))
+    with OfflineServer(OfflineConfig()) as server, launch_app(server.base_url, work / "decode") as app:
+        with latency_probe(app.url, work / "probe-decode") as probed:
+            time.sleep(1)
+            start = time.time()
+            results = [None] * 4
+            threads = [threading.Thread(target=lambda i=i, p=p: results.__setitem__(i, visit(app, image=p)))
+                       for i, p in enumerate([big, big, big, bomb])]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+            end = time.time()
+            time.sleep(1)
+        probe = probed[0]
+        return {
+            "refused": sum(1 for r in results if r and not r["ok"] and "Not sent" in r.get("error", "")),
+            "submissions": server.stats()["submissions"],
+            "page_max_ms": probe.worst(probe.page), "info_max_ms": probe.worst(probe.info),
+            "lag": app.loop_lag_ms(start, end), "seconds": end - start,
+        }
+
+
+def _raw_join_when_full(app: AppProcess, server: OfflineServer) -> str:
+    """What a plain HTTP caller gets from /gradio_api/call/generate while the queue is full."""
+    server.configure(queue_s=5, run_s=5)
+    holders = [threading.Thread(target=visit, args=(app,), kwargs={"timeout": 60}) for _ in range(2)]
+    for t in holders:
+        t.start()
+    time.sleep(3)
+    with httpx.Client(base_url=app.url, timeout=30) as http:
+        reply = http.post("gradio_api/call/generate", json={"data": ["x", None, -1, 121, "https://a.b/c.jpg"]})
+    for t in holders:
+        t.join(60)
+    return f"HTTP {reply.status_code}: {reply.text[:200]}"
+
+
+def _wall(stamp: str) -> float:
+    """An ISO time from the stand-in's stats as ``time.time()`` seconds."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def _p95(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def main() -> None:
+    """Run both scenarios and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--visitors", type=int, default=50)
+    parser.add_argument("--queue-s", type=float, default=20.0)
+    parser.add_argument("--run-s", type=float, default=40.0)
+    parser.add_argument("--quick", action="store_true", help="10 visitors, 1 s + 2 s jobs")
+    parser.add_argument("--ramp-s", type=float, default=0.0,
+                        help="visitors arrive evenly over this many seconds (default 0: all at once)")
+    parser.add_argument("--skip-queue-full", action="store_true")
+    parser.add_argument("--freeze", action="store_true",
+                        help="measure with gc.freeze() before launch (the change proposed for app.py)")
+    args = parser.parse_args()
+    if args.quick:
+        args.visitors, args.queue_s, args.run_s = 10, 1.0, 2.0
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        work = Path(tmp)
+        if not args.skip_queue_full:
+            full = queue_full_run(work)
+            decode = decode_run(work)
+        f = load_run(args.visitors, args.queue_s, args.run_s, work, freeze=args.freeze, ramp_s=args.ramp_s)
+    lag_ms, samples = f["lag"]
+    arrival = f"arriving over {args.ramp_s:g} s" if args.ramp_s else "at once"
+    freeze = " (with gc.freeze() before launch, the proposed app.py change)" if args.freeze else ""
+    print(f"load{freeze}: {f['visitors']} visitors {arrival}, stand-in jobs {args.queue_s:g} s queued + "
+          f"{args.run_s:g} s running, {f['wall_s']:.0f} s wall")
+    print(f"  completed {f['ok']}/{f['visitors']}; submissions at the stand-in {f['submissions']}, distinct "
+          f"request ids {f['unique_ids']}, stand-in jobs completed {f['standin_completed']}")
+    if f["errors"]:
+        print(f"  errors: {f['errors']}")
+    print(f"  stand-in calls: {f['calls']}")
+    print(f"  visitor connect (gradio_client) max {f['connect_max_s']:.2f} s; all {f['visitors']} jobs "
+          f"submitted within {f['submitted_within_s']:.1f} s; visitor's wait median "
+          f"{f['total_median_s']:.1f} s")
+    print(f"  video in the visitor's hands {f['delivery_median_s']:.1f} s after the stand-in finished "
+          f"(median; max {f['delivery_max_s']:.1f} s)")
+    browser = f["page_browser_s"]
+    browser_text = f"{browser:.2f} s" if browser is not None else "n/a (no Playwright/Chromium)"
+    print(f"  51st visitor's page: GET / + /config {f['page_plain_s'] * 1000:.0f} ms "
+          f"(again {f['page_plain_later_s'] * 1000:.0f} ms); Chromium to a usable page {browser_text}")
+    print(f"  probe every 50 ms: /gradio_api/info max {f['probe_info_max_ms']:.0f} ms (p95 "
+          f"{f['probe_info_p95_ms']:.0f} ms, {f['probe_samples']} samples); GET / each second max "
+          f"{f['probe_page_max_ms']:.0f} ms; failed requests {f['probe_errors']}")
+    gc_text = ", ".join(f"{p:.0f}" for p in sorted(f["gc_pauses"], reverse=True)[:5]) or "none"
+    print(f"  event loop: max lag {lag_ms:.0f} ms over {samples} samples of 50 ms; GC pauses over 10 ms: "
+          f"{gc_text}")
+    print(f"  app memory: peak RSS (VmHWM) {f['rss_peak_mb']:.0f} MB "
+          f"(idle after start {f['rss_idle_mb']:.0f} MB)")
+    if not args.skip_queue_full:
+        print(f"queue full (concurrency 1, queue 1, 5 visitors at once): {full['accepted']} served, "
+              f"{len(full['refused'])} told: {sorted(set(full['refused']))}; "
+              f"submissions {full['submissions']}")
+        print(f"  plain HTTP caller while full: {full['raw_http']}")
+        d_lag, _ = decode["lag"]
+        print(f"big decodes: 3 visitors upload 4096x4096 PNGs and 1 a 9000x9000 bomb at once: "
+              f"{decode['refused']}/4 refused with their sentence, submissions {decode['submissions']}, "
+              f"{decode['seconds']:.1f} s; a 4th visitor's GET / max {decode['page_max_ms']:.0f} ms, "
+              f"/gradio_api/info max {decode['info_max_ms']:.0f} ms; event loop max lag {d_lag:.0f} ms")
+    print(f"machine load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
