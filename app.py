@@ -36,7 +36,9 @@ def main() -> None:
     store = open_store(settings.data_dir)  # a NullStore (history off, one warning) if unusable
     demo = build_demo(settings, behind_proxy=on_space, store=store, shared=shared)
     # Everything built so far lives as long as the app: keep it out of the collector's full passes,
-    # which otherwise stall the event loop for 150-400 ms now and then under load.
+    # which otherwise stall the event loop for 150-400 ms now and then under load. Garbage from the
+    # build is collected first, or it would be frozen (kept) for the app's whole life.
+    gc.collect()
     gc.freeze()
     demo.launch(**launch_options(settings, on_space=on_space, demo=demo))
 

@@ -181,7 +181,7 @@ class RunComfyClient:
             facts = await asyncio.to_thread(probe_video, dest)
         except ValueError as exc:
             raise DownloadFailed(f"The downloaded file is not a playable video: {exc}.",
-                                 request_id=request_id, url=url) from None
+                                 request_id=request_id, url=url, reason="broken") from None
         return Video(dest, url, facts)
 
     # -- whole runs ----------------------------------------------------------------------------

@@ -76,7 +76,7 @@ async def download_to(
                 if attempt >= ATTEMPTS:
                     raise DownloadFailed(
                         f"The video download broke off {ATTEMPTS} times ({cut.reason}); retry the "
-                        "download later.", request_id=request_id, url=url) from None
+                        "download later.", request_id=request_id, url=url, reason="broken") from None
             await asyncio.sleep(pause_s * attempt)
             attempt += 1
     finally:
@@ -94,7 +94,7 @@ async def _fetch(
             if not allowed_video_url(current, base_url):
                 raise DownloadFailed(
                     f"The video URL is not https and not on the API's host, so it was not fetched: {current}",
-                    request_id=request_id, url=url)
+                    request_id=request_id, url=url, reason="refused")
             async with http.stream("GET", current) as response:
                 if response.is_redirect and "location" in response.headers:
                     current = str(response.url.join(response.headers["location"]))
@@ -103,7 +103,7 @@ async def _fetch(
                     raise DownloadFailed(
                         f"The video link answered HTTP {response.status_code}: it has probably expired. "
                         "Fetch the result again by request id to get a fresh link.",
-                        request_id=request_id, url=url)
+                        request_id=request_id, url=url, reason="expired")
                 if response.status_code != 200:
                     raise DownloadFailed(
                         f"The video could not be downloaded (HTTP {response.status_code}); "
@@ -113,7 +113,7 @@ async def _fetch(
                 if declared > max_bytes:
                     raise DownloadFailed(
                         f"The video is {declared / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB cap.",
-                        request_id=request_id, url=url)
+                        request_id=request_id, url=url, reason="too_big")
                 written = 0
                 with part.open("wb") as fh:
                     try:
@@ -122,7 +122,7 @@ async def _fetch(
                             if written > max_bytes:
                                 raise DownloadFailed(
                                     f"The video passed the {max_bytes / 1e6:.0f} MB cap; download stopped.",
-                                    request_id=request_id, url=url)
+                                    request_id=request_id, url=url, reason="too_big")
                             fh.write(chunk)
                     except httpx.TransportError as exc:
                         raise _CutShort(f"{type(exc).__name__} after {written:,} bytes") from None

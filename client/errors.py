@@ -98,8 +98,16 @@ class SubmitUncertain(ConnectionFailed):
 
 
 class DownloadFailed(RunComfyError):
-    """The job succeeded but its video could not be downloaded; ``url`` may be retried."""
+    """The job succeeded but its video could not be downloaded; ``url`` may be retried.
 
-    def __init__(self, message: str, *, request_id: str | None = None, url: str | None = None) -> None:
+    ``reason`` says why, for a page to word it in its own language: ``expired`` (the link answered
+    403/404/410: fetch the result again for a fresh one), ``refused`` (not https nor the API's
+    host), ``too_big``, ``broken`` (cut off, or not a playable video) or ``failed`` (anything else).
+    """
+
+    def __init__(
+        self, message: str, *, request_id: str | None = None, url: str | None = None, reason: str = "failed"
+    ) -> None:
         super().__init__(message, request_id=request_id)
         self.url = url
+        self.reason = reason

@@ -24,7 +24,8 @@ from benchmarks.bench_app_start import app_env, launch, stop, wait_ok
 from client import SCHEMA
 from tests.samples import photo
 from tests.test_app_e2e import decoded_frames, fp, free_port, wait_for
-from ui.texts import MESSAGES, labels
+from ui.messages import MESSAGES
+from ui.texts import labels
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import gradio as gr
 import httpx
@@ -107,7 +108,8 @@ def test_reuse_settings_fills_the_form_and_delete_removes_the_job(
     page.click("#seed-random input")
     select(page, "lighthouse")
     assert rid in page.inner_text("#history-facts")
-    assert page.locator("#history-video video").get_attribute("src")
+    served = urljoin(shared_app.url, page.locator("#history-video video").get_attribute("src") or "")
+    assert httpx.get(served).status_code == 200
     page.click("#history-reuse")
     page.wait_for_function("document.querySelector('#prompt textarea').value.includes('lighthouse')")
     assert page.input_value("#seed input") == str(row["seed"])
@@ -122,6 +124,7 @@ def test_reuse_settings_fills_the_form_and_delete_removes_the_job(
     assert captions(page) == [] and "No jobs yet" in page.inner_text("#history-count")
     assert all(r["request_id"] != rid for r in shared_app.rows())
     assert not video.exists() and not (shared_app.data / "inputs" / f"{rid}.jpg").exists()
+    assert httpx.get(served).status_code != 200  # nor its copy in Gradio's cache: gone means gone
     context.close()
 
 

@@ -395,9 +395,10 @@ def test_check_panels(tmp_path: Path) -> None:
         (APIRefused("bad frames", status_code=422), "refused the job: bad frames"),
         (JobFailed("model error", request_id="r1"), "failed on RunComfy: model error"),
         (JobTimedOut("slow", request_id="r1"), "look it up later"),
-        (SubmitUncertain("maybe"), "not sent again"),
+        (SubmitUncertain("maybe"), "Recover by request id"),
         (ConnectionFailed("httpx.ConnectError: [Errno 111]"), "Could not reach RunComfy"),
         (DownloadFailed("boom", url="https://cdn.example/v.mp4"), "https://cdn.example/v.mp4"),
+        (DownloadFailed("HTTP 403", url="https://cdn.example/v.mp4", reason="expired"), "link has expired"),
         (RunComfyError("unexpected"), "went wrong on our side"),
     ],
 )

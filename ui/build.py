@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -26,7 +27,7 @@ from ui.handlers import Playground
 from ui.history import HistoryPanel
 from ui.history_archive import Archive
 from ui.history_events import HistoryEvents
-from ui.hosting import PublicImageHost, RefuseRemoteFiles
+from ui.hosting import PublicImageHost, RefuseRemoteFiles, into_gradio_cache
 from ui.layout import Page, lay_out
 from ui.screens import KEEP, Screen
 from ui.texts import labels
@@ -67,9 +68,16 @@ def _streamed(
     @functools.wraps(handler)
     async def run(*args: Any, **kwargs: Any) -> AsyncIterator[dict[Any, Any]]:
         async for update in handler(*args, **kwargs):
-            yield to_updates(update)
+            yield to_updates(await _cached(update))
 
     return run
+
+
+async def _cached(screen: Screen) -> Screen:
+    """``screen`` with its video and download placed in Gradio's cache (hashed off the event loop)."""
+    changes = {name: await into_gradio_cache(path) for name in ("video", "download")
+               if isinstance(path := getattr(screen, name), Path)}
+    return dataclasses.replace(screen, **changes) if changes else screen
 
 
 def _updates(page: Page) -> Callable[[Screen], dict[Any, Any]]:
@@ -235,6 +243,9 @@ def launch_options(settings: Settings, *, on_space: bool, demo: gr.Blocks | None
         "max_file_size": MAX_UPLOAD_BYTES,
         "allowed_paths": [str(settings.outputs_dir.resolve())],
         "show_error": False,  # only our gr.Error sentences reach the page, never raw exceptions
+        # Gradio runs at most max_threads queued events at once (default 40), whatever the queue's
+        # concurrency says: room for every generation allowed at once, plus the quick events.
+        "max_threads": settings.concurrency + 16,
         "enable_monitoring": False,
         "mcp_server": False,
         "ssr_mode": False,

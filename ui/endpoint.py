@@ -17,10 +17,11 @@ from client.errors import InputRefused
 from client.events import END_EVENTS, Completed, Failed, Queued
 from client.secret import Secret
 from ui.handlers import Playground, headers_of
+from ui.hosting import into_gradio_cache
 from ui.jobs import LiveJob
+from ui.messages import msg
 from ui.panels import facts_record
 from ui.screens import error_sentence
-from ui.texts import msg
 
 
 class ApiEndpoint:
@@ -74,12 +75,14 @@ class ApiEndpoint:
             if not finished:
                 started.stop_watching()
         self.play.settle_limit(started, request)
-        yield self._result(started, lang)
+        yield await self._result(started, lang)
 
-    def _result(self, live: LiveJob, lang: str) -> tuple[str, dict[str, Any]]:
+    async def _result(self, live: LiveJob, lang: str) -> tuple[str, dict[str, Any]]:
         last = live.last
         if isinstance(last, Completed):
-            return str(last.video.path), facts_record(
+            # Already in Gradio's cache, so Gradio neither hashes nor copies it on the event loop.
+            video = await into_gradio_cache(last.video.path)
+            return str(video), facts_record(
                 last.video.facts,
                 request_id=last.request_id,
                 seed=live.request.seed,

@@ -16,9 +16,9 @@ from client.secret import Secret
 from ui.code_snippets import api_snippets
 from ui.handlers import Playground, file_path
 from ui.jobs import VisitorSession
+from ui.messages import msg
 from ui.panels import image_check_html, url_check_html
 from ui.screens import screen
-from ui.texts import msg
 
 UPLOAD, URL = "upload", "url"
 

@@ -30,8 +30,9 @@ from client.secret import Secret
 from client.store import LOCAL_OWNER
 from ui.history_archive import Archive
 from ui.jobs import Attempt, LiveJob, Route, VisitorSession
+from ui.messages import msg
 from ui.screens import Screen, error_sentence, event_screen, failure_screen, screen
-from ui.texts import msg, pick_language
+from ui.texts import pick_language
 from ui.visitors import HourlyLimit, visitor_id
 
 ImageHost = Callable[[PreparedImage], str]

@@ -26,8 +26,8 @@ from ui.handlers import Playground
 from ui.history_archive import Archive, clean_request_id
 from ui.history_view import PAGE_SIZE, UNFINISHED, caption, count_text, job_facts, needs_fetch
 from ui.jobs import VisitorSession
+from ui.messages import msg
 from ui.screens import Screen, error_sentence, event_screen, screen
-from ui.texts import msg
 
 ACTIVE_START_S = 60.0  # a Generate that has not sent anything yet keeps the panel watching this long
 
@@ -156,10 +156,12 @@ class HistoryPanel:
         if self.archive.is_followed(job.request_id):
             return msg(lang, "hist_delete_running")  # its receipt must outlive the run
         who = self.archive.listing_owner(owner)
+        # Found before the video goes: the copies are named by its content.
+        copies = await asyncio.to_thread(self.archive.cached_copies, job)
         deleted = await asyncio.to_thread(self.store.delete, job.request_id, who)
         if not deleted:
             return msg(lang, "hist_gone")
-        await asyncio.to_thread(self.archive.forget_files, job)
+        await asyncio.to_thread(self.archive.forget_files, job, copies)
         return msg(lang, "hist_deleted")
 
     # -- fetching again ----------------------------------------------------------------------------

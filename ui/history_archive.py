@@ -23,7 +23,6 @@ import logging
 import os
 import re
 import secrets
-import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from client.resume import ResumeOutcome, resume_jobs
 from client.store import LOCAL_OWNER, JobRecord, NullStore
 from ui.history_view import extract_poster
+from ui.hosting import gradio_cache_path, place_in_gradio_cache
 
 if TYPE_CHECKING:
     from client.api import RunComfyClient
@@ -100,9 +100,6 @@ class Archive:
         # Request ids followed by a task of this process (a page's job, the start-up resume, a
         # recover): a second follower would download into the same file at the same time.
         self._followed: set[str] = set()
-        # Gradio hands a page files from the working folder, the temp folder or the outputs folder
-        # (allowed_paths); resolved once here, as Gradio compares resolved paths.
-        self._roots = tuple(p.resolve() for p in (Path.cwd(), Path(tempfile.gettempdir()), outputs_dir))
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     @property
@@ -190,9 +187,9 @@ class Archive:
             return None
         return self.make_poster(job.video_path)
 
-    def forget_files(self, job: JobRecord) -> None:
-        """Remove the kept input and the poster of a deleted job (the store removes the video)."""
-        paths = [self.input_path(job.request_id)]
+    def forget_files(self, job: JobRecord, copies: list[Path] | None = None) -> None:
+        """Remove the kept input, the poster and ``copies`` of a deleted job (the store removes the video)."""
+        paths = [self.input_path(job.request_id), *(copies or [])]
         if job.video_path is not None:
             paths.append(self.poster_path(job.video_path))
         for path in paths:
@@ -207,19 +204,23 @@ class Archive:
         return Path(self._scratch.name)
 
     def servable(self, path: Path) -> Path:
-        """A path Gradio agrees to hand to a page: ``path`` itself, or a private temporary copy.
+        """``path`` placed in Gradio's cache (blocking: call it from a worker thread).
 
-        Gradio copies a handler's files into its cache only from the working folder, the system's
-        temp folder or ``allowed_paths`` (the outputs folder). A data folder elsewhere (``/data``
-        on a Space) is deliberately not served, so its files go through a temp copy first.
+        Gradio would otherwise hash and copy it into its cache on the event loop, for every page
+        that shows it; and a data folder outside the served ones (``/data`` on a Space) is
+        deliberately never served by path, only through these copies.
         """
-        resolved = path.resolve()
-        if any(resolved.is_relative_to(root) for root in self._roots):
-            return resolved
-        copy = self.scratch / resolved.name
-        if not copy.is_file() or copy.stat().st_size != resolved.stat().st_size:
-            shutil.copyfile(resolved, copy)
-        return copy
+        return place_in_gradio_cache(path)
+
+    def cached_copies(self, job: JobRecord) -> list[Path]:
+        """The copies of the job's video and poster in Gradio's cache, for Delete to remove too."""
+        sources = [job.video_path, self.poster_path(job.video_path)] if job.video_path is not None else []
+        copies = []
+        for source in sources:
+            copy = gradio_cache_path(source) if source.is_file() else None
+            if copy is not None and copy.is_file() and copy != source.resolve():
+                copies.append(copy)
+        return copies
 
     def thumbnail(self, job: JobRecord) -> Path | None:
         """The job's input thumbnail (a JPEG in the store) as a file, written once per process."""

@@ -19,7 +19,7 @@ from ui.history import Detail, HistoryPanel, Listing
 from ui.history_archive import clean_request_id, new_owner_id, valid_owner
 from ui.history_view import PAGE_SIZE, HistoryPage
 from ui.jobs import VisitorSession
-from ui.texts import msg
+from ui.messages import msg
 
 if TYPE_CHECKING:
     from ui.layout import Page

@@ -20,8 +20,8 @@ import gradio as gr
 
 from client import SCHEMA
 from client.store import JobRecord
+from ui.messages import MESSAGES, msg
 from ui.panels import megabytes
-from ui.texts import MESSAGES, msg
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 24

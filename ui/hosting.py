@@ -1,8 +1,15 @@
-"""Serving files: publishing an uploaded image for RunComfy, and refusing to fetch URLs for anyone.
+"""Serving files: publishing an uploaded image for RunComfy, handing videos to Gradio without stalling
+its event loop, and refusing to fetch URLs for anyone.
 
 ``PublicImageHost`` is used only when ``RUNCOMFY_PUBLIC_URL`` is set; otherwise uploads travel as
 data URIs. The file name is the content's sha256, so links cannot be guessed and the same picture
 is written once.
+
+``into_gradio_cache`` exists because Gradio copies every output file that is not already in its
+cache folder into it, hashing the whole file first, on the event loop, each time a component shows
+it: about 25-40 ms per 20 MB video, and every visitor's page waits meanwhile. The video is placed in
+the cache from a worker thread instead (a hard link where the file system allows, else a copy), so
+Gradio finds it there and does neither.
 
 ``RefuseRemoteFiles`` closes a door Gradio 6 leaves open: ``/gradio_api/file=<http(s) URL>`` makes
 the server download that URL (public hosts only, through safehttpx) and stream it back, which turns
@@ -12,11 +19,16 @@ URL is previewed by the visitor's own browser and fetched by RunComfy, never by 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
+import secrets
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote
 
+from gradio.utils import get_upload_folder
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -48,6 +60,44 @@ class PublicImageHost:
                 out.write(image.data)
             Path(out.name).replace(path)
         return f"{self.public_url}/gradio_api/file={path.as_posix()}"
+
+
+async def into_gradio_cache(path: Path | str) -> Path:
+    """``path`` as a file inside Gradio's cache folder (see the module docstring), off the event loop."""
+    return await asyncio.to_thread(place_in_gradio_cache, Path(path))
+
+
+def gradio_cache_path(source: Path) -> Path:
+    """Where ``source`` goes in Gradio's cache (it need not be there yet); ``source`` if already inside.
+
+    The folder is named by the content, as Gradio names its own: only someone who already has the
+    file can know its path, and a file shown twice is linked once.
+    """
+    cache = Path(get_upload_folder()).resolve()  # Gradio's own rule: GRADIO_TEMP_DIR, else <tmp>/gradio
+    source = source.resolve()
+    if source.is_relative_to(cache):
+        return source
+    digest = hashlib.sha256()
+    with source.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return cache / digest.hexdigest() / source.name
+
+
+def place_in_gradio_cache(source: Path) -> Path:
+    """Blocking form of :func:`into_gradio_cache`, for code already on a worker thread."""
+    target = gradio_cache_path(source)
+    if target == source.resolve() or target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Made under another name, then renamed: a page never sees half a file.
+    staging = target.with_name(f".{source.name}.{secrets.token_hex(4)}.part")
+    try:
+        os.link(source, staging)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(source, staging)
+    os.replace(staging, target)
+    return target
 
 
 def asks_for_remote_file(path: str) -> bool:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from client import SCHEMA
 from client.events import VideoFacts
 from client.images import ImageReport
-from ui.texts import msg
+from ui.messages import msg
 
 Kind = Literal["idle", "working", "queued", "running", "downloading", "done", "failed", "cancelled", "notice"]
 STEPS: tuple[Kind, ...] = ("working", "queued", "running", "downloading", "done")

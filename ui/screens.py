@@ -25,8 +25,8 @@ from client.errors import (
     SubmitUncertain,
 )
 from client.events import Cancelled, Completed, Downloading, Event, Failed, InProgress, Queued, Submitted
+from ui.messages import MESSAGES, msg
 from ui.panels import Kind, StatusView, facts_markdown, status_html
-from ui.texts import msg
 
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
 """Marks a field of a Screen that must stay as it is on the page."""
@@ -90,7 +90,9 @@ def error_sentence(exc: RunComfyError, lang: str) -> str:
     if isinstance(exc, ConnectionFailed):
         return msg(lang, "err_connection")
     if isinstance(exc, DownloadFailed):
-        return msg(lang, "err_download", url=exc.url or "?")
+        key = f"dl_{exc.reason}" if f"dl_{exc.reason}" in MESSAGES["en"] else "dl_failed"
+        why = msg(lang, key)
+        return msg(lang, "err_download", why=why, url=exc.url or "?")
     return msg(lang, "err_unexpected")
 
 
