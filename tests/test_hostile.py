@@ -434,6 +434,7 @@ def test_the_file_route_serves_nothing_outside_its_folders(
         f"{home}/gradio/../.env", f"{home}/outputs", f"{home}/outputs/", f"{home}/gradio",
         cached.parent, f"{cached.parent}/../", f"{home}/gradio/0000/{video.name}",  # listing, guessing
         f"{home}/outputs/{'0' * 32}.mp4", f"{home}/outputs/../../{home.name}/.env", home / "app.log",
+        video, f"outputs/{video.name}",  # the visitor's own video, by the path another could guess
         home / "tmp",
     ]
     with httpx.Client(base_url=app.url, timeout=30) as http:

@@ -422,7 +422,10 @@ def test_visitors_languages_and_launch_settings() -> None:
     assert (local["server_name"], space["server_name"]) == ("127.0.0.1", "0.0.0.0")
     assert local["run_history"] is False and local["share"] is False and local["mcp_server"] is False
     assert isinstance(local["max_file_size"], int) and local["max_file_size"] >= 50_000_000
-    assert local["allowed_paths"] == [str(settings.outputs_dir.resolve())]
+    assert local["allowed_paths"] == []  # videos reach pages through Gradio's cache only
+    public = Settings.load(env={"RUNCOMFY_PUBLIC_URL": "https://me.example"}, dotenv_path=None)
+    inputs = (public.outputs_dir / "inputs").resolve()
+    assert launch_options(public, on_space=True)["allowed_paths"] == [str(inputs)]
 
 
 def test_build_demo_has_one_public_endpoint_and_its_own_limiter(tmp_path: Path) -> None:

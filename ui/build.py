@@ -125,7 +125,7 @@ def build_demo(
     if real_client is None:
         real_client = connect(settings, offline=False) if client.offline else client
     public = settings.public_url
-    host = PublicImageHost(public, settings.outputs_dir / "inputs") if public else None
+    host = PublicImageHost(public, public_inputs(settings)) if public else None
     limiter = HourlyLimit(settings.hourly_limit)  # owned by this demo: no counter shared across demos
     archive = Archive(store, data_dir=settings.data_dir, outputs_dir=settings.outputs_dir, shared=shared,
                       budget_mb=settings.video_budget_mb)
@@ -223,6 +223,11 @@ API_DESCRIPTION = (
 )
 
 
+def public_inputs(settings: Settings) -> Path:
+    """The folder of uploaded pictures published for RunComfy when ``RUNCOMFY_PUBLIC_URL`` is set."""
+    return settings.outputs_dir / "inputs"
+
+
 def launch_options(settings: Settings, *, on_space: bool, demo: gr.Blocks | None = None) -> dict[str, Any]:
     """Safe ``launch()`` arguments: no run history, no share link, no MCP, only our outputs served.
 
@@ -241,7 +246,10 @@ def launch_options(settings: Settings, *, on_space: bool, demo: gr.Blocks | None
         "share": False,
         "run_history": False,  # it would keep every visitor's inputs in their browser, in plain text
         "max_file_size": MAX_UPLOAD_BYTES,
-        "allowed_paths": [str(settings.outputs_dir.resolve())],
+        # Nothing of ours is served by its own path: videos and posters reach a page through Gradio's
+        # cache (ui.hosting), under a folder named by their content. Only with RUNCOMFY_PUBLIC_URL are
+        # uploaded pictures served from outputs/inputs, for RunComfy to fetch.
+        "allowed_paths": [str(public_inputs(settings).resolve())] if settings.public_url else [],
         "show_error": False,  # only our gr.Error sentences reach the page, never raw exceptions
         # Gradio runs at most max_threads queued events at once (default 40), whatever the queue's
         # concurrency says: room for every generation allowed at once, plus the quick events.
