@@ -9,15 +9,14 @@ printed too). The app is measured twice: with a
 (fake) server key, as on a Space with its secret, and with no key (the offline preview, which also
 builds the in-process stand-in).
 
-The launch helpers here (:func:`app_env`, :func:`launch`, :func:`wait_ok`, :func:`stop`) are shared
-with ``bench_concurrent.py``.
+The launch helpers here (:func:`app_env`, :func:`launch`, :func:`wait_ok`, and ``free_port`` and
+``stop`` from ``tests/apps.py``) are shared with ``bench_concurrent.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
+
+# free_port and stop are re-exported: bench_concurrent.py and tests/test_browser.py import them from here.
+from tests.apps import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.2
@@ -40,13 +44,6 @@ demo.launch()
 # A loopback port nothing listens on: the app never calls the API at start, and if it did it would
 # be refused at once rather than reach the real one.
 UNUSED_API = "http://127.0.0.1:9/v1"
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def app_env(home: Path, port: int, **extra: str) -> dict[str, str]:
@@ -90,16 +87,6 @@ def wait_ok(url: str, process: subprocess.Popen[bytes], timeout: float = 120.0) 
                 pass
             time.sleep(0.01)
     raise TimeoutError(f"{url} did not answer 200 within {timeout:.0f} s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate, then kill if it lingers."""
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
 
 
 def cpu_seconds(pid: int) -> float:

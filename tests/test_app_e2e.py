@@ -9,13 +9,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +20,9 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
+
+from tests.apps import app_environment, running_app, wait_for
+from tests.apps import free_port as free_port  # re-exported: test_browser imports it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "golden_street.jpg"
@@ -36,22 +34,6 @@ pytestmark = pytest.mark.timeout(60)  # each test; the app's start-up is part of
 
 def fp(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:12]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class App:
@@ -69,44 +51,9 @@ class App:
 def app(offline_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """The app on a free loopback port, with the server key and the stand-in's URL in its environment."""
     home = tmp_path_factory.mktemp("app")
-    port = free_port()
-    env = {
-        **os.environ,
-        "RUNCOMFY_API_TOKEN": SERVER_KEY,
-        "RUNCOMFY_BASE_URL": offline_server.base_url,
-        "RUNCOMFY_OUTPUT_DIR": str(home / "outputs"),
-        "RUNCOMFY_DATA_DIR": str(home / "data"),
-        "RUNCOMFY_HOURLY_LIMIT": "50",
-        "GRADIO_SERVER_PORT": str(port),
-        "GRADIO_TEMP_DIR": str(home / "gradio"),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    env.pop("SPACE_ID", None)
-    log = home / "app.log"
-    with log.open("wb") as out:
-        # cwd is an empty folder, so no developer's .env is read.
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-
-        def up() -> bool:
-            assert process.poll() is None, log.read_text()
-            try:
-                return httpx.get(url, timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(up, 60, "the app to start")
-        yield App(url, home, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    env = app_environment(home, base_url=offline_server.base_url, server_key=SERVER_KEY, hourly_limit=50)
+    with running_app(home, env) as launched:
+        yield App(launched.url, home, launched.log)
 
 
 def video_path(output: Any) -> Path:

@@ -226,6 +226,10 @@ def test_upload_type_generate_watch_play_and_download(
         assert job["token_fp"] == fp(SERVER_KEY) and job["state"] == "completed"
         assert page.locator("#request-id textarea, #request-id input").first.input_value() == job_id
         assert job_id in page.locator("#status").inner_text()
+        edges = page.locator("#status .pg-step").evaluate_all(
+            "steps => steps.map(s => [s.getBoundingClientRect().top, s.getBoundingClientRect().bottom]"
+            ".map(Math.round).join('-'))")
+        assert len(edges) >= 4 and len(set(edges)) == 1, f"the status steps are not in one row: {edges}"
 
         video = page.locator("#video video")
         video.wait_for(state="attached")

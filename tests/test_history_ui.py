@@ -1,8 +1,9 @@
 """The history panel: owners kept apart, reuse, delete, recover, retry, and a damaged database.
 
 The app runs as ``python app.py`` in a subprocess on the loopback stand-in, shared (each browser
-sees only its own jobs), and Chromium drives it through Playwright (helpers in ``test_restart``):
-two browser contexts are two visitors with two owner ids. A few checks call the handlers directly.
+sees only its own jobs), and Chromium drives it through Playwright (page helpers in ``test_restart``,
+the ``browser`` fixture in ``conftest``): two browser contexts are two visitors with two owner ids.
+A few checks call the handlers directly.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from tests.test_restart import (
     SERVER_KEY,
     LaunchedApp,
     captions,
-    chromium_browser,  # noqa: F401 - the "browser" fixture, shared with test_restart
     generate,
     off_the_page_loop,
     open_page,

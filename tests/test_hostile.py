@@ -30,15 +30,14 @@ from client.api import RunComfyClient
 from client.offline import FetchError, fetch_image
 from client.polling import PollPlan
 from tests import image_corpus as corpus
+from tests.apps import chromium
 from tests.test_reliability import (
-    CHROMIUM,
     EXAMPLE,
     PROMPT,
     SERVER_KEY,
     AppProcess,
     latency_probe,
     launch_app,
-    launch_chromium,
     report_loop_lag,
 )
 from ui.form import FormHelpers
@@ -380,35 +379,28 @@ FINISHED_JS = f"""(before) => {{
 
 @pytest.mark.browser
 def test_no_prompt_or_url_runs_as_script_in_the_page(app: AppProcess, standin: Any) -> None:
-    import playwright.sync_api as playwright
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is not installed: apt-get install -y chromium")
     standin.configure(queue_s=0.2, run_s=0.2)
-    with playwright.sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(app.url, wait_until="domcontentloaded")
-            page.wait_for_selector("#generate", state="visible", timeout=30_000)
-            page.click("#api-panel")  # open it, so the code panels render the prompt
-            for prompt in SCRIPTY[:2]:
-                page.fill("#prompt textarea", prompt)
-                page.wait_for_function(SHOWS_JS, arg="__pwned", timeout=15_000)
-                previous = page.evaluate(RECEIPT_JS)
-                page.click("#generate")
-                page.wait_for_function(FINISHED_JS, arg=previous, timeout=60_000)
-            page.click("#tab-url-button")
-            page.fill("#image-url input, #image-url textarea", HOSTILE_URL)
-            page.wait_for_function("() => document.querySelector('#url-check').innerText.length > 0",
-                                   timeout=15_000)
-            page.wait_for_timeout(500)
-            pwned = page.evaluate("() => window.__pwned")
-            injected = page.evaluate(INJECTED_JS)
-            shown = page.evaluate("() => document.querySelector('#api-curl').innerText")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(app.url, wait_until="domcontentloaded")
+        page.wait_for_selector("#generate", state="visible", timeout=30_000)
+        page.click("#api-panel")  # open it, so the code panels render the prompt
+        for prompt in SCRIPTY[:2]:
+            page.fill("#prompt textarea", prompt)
+            page.wait_for_function(SHOWS_JS, arg="__pwned", timeout=15_000)
+            previous = page.evaluate(RECEIPT_JS)
+            page.click("#generate")
+            page.wait_for_function(FINISHED_JS, arg=previous, timeout=60_000)
+        page.click("#tab-url-button")
+        page.fill("#image-url input, #image-url textarea", HOSTILE_URL)
+        page.wait_for_function("() => document.querySelector('#url-check').innerText.length > 0",
+                               timeout=15_000)
+        page.wait_for_timeout(500)
+        pwned = page.evaluate("() => window.__pwned")
+        injected = page.evaluate(INJECTED_JS)
+        shown = page.evaluate("() => document.querySelector('#api-curl').innerText")
     assert pwned is None and dialogs == []
     assert injected == {"imgX": 0, "onerror": 0, "scripts": 0}, injected
     assert "onerror" in shown and "<script>" in shown  # shown as text, where the visitor can read it

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import httpx
 import pytest
 from gradio import processing_utils
 from gradio_client import Client, handle_file
@@ -35,6 +33,9 @@ from client import Settings
 from client.api import RunComfyClient
 from client.events import Cancelled, Completed, Downloading, Event, Failed
 from client.inputs import build_job
+from tests.apps import CHROMIUM as CHROMIUM  # re-exported: benchmarks/bench_load.py imports it here
+from tests.apps import app_environment, running_app, stop
+from tests.apps import launch_chromium as launch_chromium  # re-exported for bench_load.py too
 from tests.samples import photo
 from ui.build import launch_options
 from ui.hosting import into_gradio_cache
@@ -135,33 +136,6 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; never a downloaded browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def launch_chromium(playwright: Any) -> Any:
-    """Debian's Chromium through Playwright (headless), with the flags this machine needs."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
-    """Poll ``check`` until it is truthy (returned) or ``timeout`` passes (AssertionError)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @dataclass
 class AppProcess:
     """A launched app: its URL, folders, log, and the two probes' files."""
@@ -235,7 +209,7 @@ def launch_app(
     audit: bool = False,
     timeout: float = 60.0,
 ) -> Iterator[AppProcess]:
-    """``app.py`` on a free loopback port with its own cwd, TMPDIR and folders under ``home``.
+    """``app.py`` (through :data:`BOOTSTRAP`) on loopback with its own cwd, TMPDIR and folders under ``home``.
 
     ``base_url`` None and ``server_key`` None: the offline preview (in-process stand-in).
     ``env`` adds or overrides variables. The process is stopped (terminate, then kill) on exit.
@@ -243,53 +217,22 @@ def launch_app(
     home.mkdir(parents=True, exist_ok=True)
     for sub in ("tmp", "gradio"):
         (home / sub).mkdir(exist_ok=True)
-    port = free_port()
+    # Only these from this shell, so no stray setting (a proxy, a real key) changes what the app does.
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "PYENV_VERSION")
-    full = {k: v for k, v in os.environ.items() if k in keep}
-    full.update({
+    probes = {
         "PROOF_ROOT": str(ROOT),
         "PROOF_LAG_FILE": str(home / "loop-lag.txt"),
-        "RUNCOMFY_OUTPUT_DIR": str(home / "outputs"),
-        "RUNCOMFY_DATA_DIR": str(home / "data"),
-        "RUNCOMFY_HOURLY_LIMIT": "1000",
-        "GRADIO_SERVER_PORT": str(port),
-        "GRADIO_TEMP_DIR": str(home / "gradio"),
-        "GRADIO_ANALYTICS_ENABLED": "False",
         "TMPDIR": str(home / "tmp"),
         "PYTHONUNBUFFERED": "1",
-    })
-    if base_url:
-        full["RUNCOMFY_BASE_URL"] = base_url
-    if server_key:
-        full["RUNCOMFY_API_TOKEN"] = server_key
+    }
     if audit:
-        full["PROOF_AUDIT_FILE"] = str(home / "network.jsonl")
-    full.update(env or {})
-    log = home / "app.log"
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", BOOTSTRAP], cwd=home, env=full, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}/"
-    app = AppProcess(url, home, log, process, home / "loop-lag.txt", home / "network.jsonl")
-    try:
-
-        def up() -> bool:
-            assert process.poll() is None, log.read_text()
-            try:
-                return httpx.get(url, timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(up, timeout, "the app to start", every=0.2)
-        yield app
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        probes["PROOF_AUDIT_FILE"] = str(home / "network.jsonl")
+    full = app_environment(home, base_url=base_url, server_key=server_key, hourly_limit=1000, inherit=keep,
+                           extra={**probes, **(env or {})})
+    with running_app(home, full, args=["-c", BOOTSTRAP], timeout=timeout, every=0.2,
+                     probe_timeout=2.0) as launched:
+        yield AppProcess(launched.url, home, launched.log, launched.process, home / "loop-lag.txt",
+                         home / "network.jsonl")
 
 
 # A visitor who keeps asking: GET /gradio_api/info every 50 ms (cheap for the app, so it measures
@@ -341,19 +284,14 @@ class Latencies:
 def latency_probe(url: str, folder: Path, limit_s: float = 900.0) -> Iterator[list[Latencies]]:
     """Run :data:`PROBE` against ``url`` for the ``with`` block; the list holds the result afterwards."""
     folder.mkdir(parents=True, exist_ok=True)
-    out, stop = folder / "probe.json", folder / "probe.stop"
-    stop.unlink(missing_ok=True)
-    process = subprocess.Popen([sys.executable, "-c", PROBE, url, str(out), str(stop), str(limit_s)])
+    out, stop_file = folder / "probe.json", folder / "probe.stop"
+    stop_file.unlink(missing_ok=True)
+    process = subprocess.Popen([sys.executable, "-c", PROBE, url, str(out), str(stop_file), str(limit_s)])
     result: list[Latencies] = []
     try:
         yield result
     finally:
-        stop.touch()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop(process, grace=15, ask=stop_file.touch)  # the probe writes its figures when it sees the file
     data = json.loads(out.read_text()) if out.exists() else {"info": [], "page": [], "errors": -1}
     pairs = {name: [(float(t), float(ms)) for t, ms in data[name]] for name in ("info", "page")}
     result.append(Latencies(pairs["info"], pairs["page"], data["errors"]))

@@ -3,25 +3,20 @@
 The app runs as ``python app.py`` (:class:`LaunchedApp`, also used by ``test_history_ui``) against
 the loopback stand-in, which keeps running while the app is killed with SIGKILL, as a crash or a
 redeploy would. The history is then checked twice: in the store file, and on the page, through
-Debian's Chromium driven by Playwright.
+Debian's Chromium driven by Playwright (the ``browser`` fixture, in ``conftest``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from gradio_client import Client, handle_file
 
@@ -32,6 +27,7 @@ from client.inputs import build_job
 from client.offline import OfflineConfig
 from client.polling import PollPlan
 from client.store import JobStore
+from tests.apps import app_environment, start_app, stop, wait_for
 from ui.history_archive import Archive
 from ui.history_view import UNFINISHED
 from ui.jobs import LiveJob, Route
@@ -41,24 +37,7 @@ EXAMPLE = ROOT / "examples" / "golden_street.jpg"
 SERVER_KEY = "fake-history-key-0000"
 RESTART_KEY = "fake-restart-key-0000"
 PROMPT = "Waves roll under the pier at dusk"
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.timeout(150)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class LaunchedApp:
@@ -71,30 +50,11 @@ class LaunchedApp:
         self.url = ""
 
     def start(self, timeout: float = 60) -> LaunchedApp:
-        port = free_port()  # a new port per start: a killed server's sockets may linger on the old one
-        env = {**os.environ, "RUNCOMFY_BASE_URL": self.base_url, "RUNCOMFY_DATA_DIR": str(self.data),
-               "RUNCOMFY_OUTPUT_DIR": str(self.outputs), "RUNCOMFY_SHARED": "1" if self.shared else "0",
-               "GRADIO_SERVER_PORT": str(port), "GRADIO_TEMP_DIR": str(self.home / "gradio"),
-               "GRADIO_ANALYTICS_ENABLED": "False", "RUNCOMFY_HOURLY_LIMIT": "100"}
-        for name in ("SPACE_ID", "RUNCOMFY_API_TOKEN", "RUNCOMFY_TOKEN"):
-            env.pop(name, None)
-        if self.token:
-            env["RUNCOMFY_API_TOKEN"] = self.token
-        log = (self.home / "app.log").open("ab")
-        # cwd is the app's own empty folder, so no developer's .env is read.
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=self.home, env=env,
-                                        stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        self.url = f"http://127.0.0.1:{port}/"
-
-        def up() -> bool:
-            assert self.process is not None and self.process.poll() is None, self.log()
-            try:
-                return httpx.get(self.url, timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(up, timeout, "the app to start")
+        """Start (again) on the same folders, on a new port; the log is appended to."""
+        env = app_environment(self.home, base_url=self.base_url, server_key=self.token, hourly_limit=100,
+                              extra={"RUNCOMFY_SHARED": "1" if self.shared else "0"})
+        launched = start_app(self.home, env, timeout=timeout)
+        self.process, self.url = launched.process, launched.url
         return self
 
     def log(self) -> str:
@@ -104,16 +64,12 @@ class LaunchedApp:
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as when a machine dies."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            self.process.kill()
             self.process.wait(10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process is not None:
+            stop(self.process)
 
     def rows(self) -> list[dict[str, Any]]:
         """The jobs table, read-only, newest first (never through the app)."""
@@ -123,20 +79,6 @@ class LaunchedApp:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
             conn.row_factory = sqlite3.Row
             return [dict(r) for r in conn.execute("SELECT * FROM jobs ORDER BY created_at DESC")]
-
-
-@pytest.fixture(scope="module", name="browser")
-def chromium_browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, for the whole module."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's Chromium is not installed: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
-        yield browser
-        browser.close()
 
 
 # -- driving the page -------------------------------------------------------------------------------

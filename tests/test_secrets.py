@@ -23,7 +23,8 @@ import pytest
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 
-from tests.test_reliability import CHROMIUM, EXAMPLE, PROMPT, AppProcess, launch_app, launch_chromium
+from tests.apps import chromium
+from tests.test_reliability import EXAMPLE, PROMPT, AppProcess, launch_app
 
 SERVER_SECRET = "fake-server-key-SECRET-1111"
 VISITOR_SECRET = "fake-visitor-key-SECRET-2222"
@@ -115,29 +116,22 @@ STORAGE_JS = "() => JSON.stringify({...localStorage}) + JSON.stringify({...sessi
 
 @pytest.mark.browser
 def test_a_key_typed_in_the_key_box_stays_out_of_the_page(app: AppProcess, standin: Any) -> None:
-    import playwright.sync_api as playwright
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is not installed: apt-get install -y chromium")
     standin.configure(queue_s=0.2, run_s=0.2)
-    with playwright.sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        try:
-            page = browser.new_page()
-            page.goto(app.url, wait_until="domcontentloaded")
-            page.wait_for_selector("#generate", state="visible", timeout=30_000)
-            page.click("#key-panel")
-            page.fill("#key-box input, #key-box textarea", VISITOR_SECRET)
-            page.click("#key-use")
-            page.wait_for_function("() => document.querySelector('#key-status').innerText.length > 0",
-                                   timeout=15_000)
-            page.click("#generate")
-            page.wait_for_function(DONE_JS, timeout=60_000)
-            box = page.input_value("#key-box input, #key-box textarea")
-            dom = page.content()
-            storage = page.evaluate(STORAGE_JS)
-            cookies = json.dumps(page.context.cookies())
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(app.url, wait_until="domcontentloaded")
+        page.wait_for_selector("#generate", state="visible", timeout=30_000)
+        page.click("#key-panel")
+        page.fill("#key-box input, #key-box textarea", VISITOR_SECRET)
+        page.click("#key-use")
+        page.wait_for_function("() => document.querySelector('#key-status').innerText.length > 0",
+                               timeout=15_000)
+        page.click("#generate")
+        page.wait_for_function(DONE_JS, timeout=60_000)
+        box = page.input_value("#key-box input, #key-box textarea")
+        dom = page.content()
+        storage = page.evaluate(STORAGE_JS)
+        cookies = json.dumps(page.context.cookies())
     assert box == ""  # emptied at once: the key lives only in the server-side session
     for where, text in (("DOM", dom), ("browser storage", storage), ("cookies", cookies)):
         assert not leaks(text), f"a key is visible in the {where}"
