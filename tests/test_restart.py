@@ -210,7 +210,7 @@ def test_offline_preview_jobs_forgotten_by_a_restart_are_marked_lost(tmp_path: P
 
     async def go() -> tuple[str, list[Any], str]:
         with JobStore.open(settings.data_dir) as store:
-            archive = Archive(store, data_dir=settings.data_dir, outputs_dir=settings.outputs_dir)
+            archive = Archive(store, data_dir=settings.data_dir)
             async with connect(settings, offline_config=slow) as before:
                 live = LiveJob(Route(before, None, "offline"), job.request, prepared=job, archive=archive)
                 async for event in live.watch(0):
@@ -219,8 +219,7 @@ def test_offline_preview_jobs_forgotten_by_a_restart_are_marked_lost(tmp_path: P
                 live.task.cancel()  # the process "dies" with its in-process stand-in
             async with connect(settings, offline_config=slow) as after:
                 after.poll = PollPlan.fixed(0.05)
-                outcomes = await Archive(store, data_dir=settings.data_dir,
-                                         outputs_dir=settings.outputs_dir).resume_at_start(after)
+                outcomes = await Archive(store, data_dir=settings.data_dir).resume_at_start(after)
             (record,) = store.list_jobs()
             return live.request_id or "", outcomes, record.state
 

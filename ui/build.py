@@ -127,7 +127,7 @@ def build_demo(
     public = settings.public_url
     host = PublicImageHost(public, public_inputs(settings)) if public else None
     limiter = HourlyLimit(settings.hourly_limit)  # owned by this demo: no counter shared across demos
-    archive = Archive(store, data_dir=settings.data_dir, outputs_dir=settings.outputs_dir, shared=shared,
+    archive = Archive(store, data_dir=settings.data_dir, shared=shared,
                       budget_mb=settings.video_budget_mb)
     play = Playground(client, real_client, limiter=limiter, behind_proxy=behind_proxy, image_host=host,
                       tick_s=tick_s, archive=archive)

@@ -88,7 +88,6 @@ class Archive:
         store: AnyStore | None,
         *,
         data_dir: Path,
-        outputs_dir: Path,
         shared: bool = False,
         budget_mb: float | None = None,
     ) -> None:
@@ -96,7 +95,6 @@ class Archive:
         self.shared = shared
         self.budget_mb = budget_mb
         self.inputs_dir = data_dir / "inputs"
-        self.outputs_dir = outputs_dir
         # Request ids followed by a task of this process (a page's job, the start-up resume, a
         # recover): a second follower would download into the same file at the same time.
         self._followed: set[str] = set()

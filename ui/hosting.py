@@ -35,6 +35,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from client.images import PreparedImage
 
 _FILE_ROUTE = "/file="
+_DIGESTS: dict[tuple[str, int, int, int], str] = {}  # see _content_digest
+_DIGESTS_KEPT = 4096
 _REMOTE = ("http:", "https:", "//")
 
 
@@ -77,11 +79,26 @@ def gradio_cache_path(source: Path) -> Path:
     source = source.resolve()
     if source.is_relative_to(cache):
         return source
-    digest = hashlib.sha256()
-    with source.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return cache / digest.hexdigest() / source.name
+    return cache / _content_digest(source) / source.name
+
+
+def _content_digest(source: Path) -> str:
+    """SHA-256 of the file, read once per version of it: a video shown again (every history click,
+    every gallery refresh) is not read through again. A rewritten file (a new download is renamed
+    into place) has another inode or mtime, so it is hashed anew."""
+    info = source.stat()
+    key = (str(source), info.st_ino, info.st_mtime_ns, info.st_size)
+    known = _DIGESTS.get(key)
+    if known is None:
+        digest = hashlib.sha256()
+        with source.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        known = digest.hexdigest()
+        if len(_DIGESTS) >= _DIGESTS_KEPT:
+            _DIGESTS.clear()  # a bound, not an LRU: re-hashing after a clear is only slower
+        _DIGESTS[key] = known
+    return known
 
 
 def place_in_gradio_cache(source: Path) -> Path:
