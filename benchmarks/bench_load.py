@@ -4,10 +4,12 @@ Run: ``python benchmarks/bench_load.py`` (about 4 minutes; ``--quick`` runs 10 v
 jobs, ``--ramp-s 10`` spreads the arrivals, ``--skip-queue-full`` skips the two small scenarios).
 The app is ``app.py`` in a subprocess (see ``tests/test_reliability.py``: a loop-lag monitor runs on
 the server's own event loop and logs garbage collections). The stand-in (RunComfy's part) and the
-visitors share this 2-core machine with the app; they run at a lower CPU priority (nice 10), as on
-the real service they would be other machines. The stand-in's one render (every visitor sends the
-same picture) is made before the clock starts, for the same reason: RunComfy's GPUs are not this
-machine's CPUs. The machine's load average is printed: other work on it shows in the figures.
+visitors share this 2-core machine with the app. The visitors run at a lower CPU priority (nice 10),
+as on the real service they would be other machines; the stand-in does not (on Linux a nice value
+belongs to a thread, and its server threads start before the visitors'), so it competes with the
+app as an equal: a harsher test than the real service. The stand-in's one render (every visitor
+sends the same picture) is made before the clock starts: RunComfy's GPUs are not this machine's
+CPUs. The machine's load average is printed: other work on it shows in the figures.
 
 Scenarios: a full queue (concurrency 1, queue 1, 5 visitors: what the extra ones are told); three
 4096x4096 decodes and a bomb while a fourth visitor loads the page; then the main load.
@@ -93,7 +95,7 @@ def load_run(
         server.configure(queue_s=queue_s, run_s=run_s, start_position=10)
         figures["rss_idle_mb"] = app.peak_rss_mb()
         with latency_probe(app.url, work / "probe") as probed:
-            os.nice(10)  # the visitors and the stand-in are "elsewhere": they yield the CPU to the app
+            os.nice(10)  # this thread and those it starts (the visitors) yield the CPU to the app
             start = time.time()
             results: list[dict[str, Any]] = []
             stagger = ramp_s / visitors
@@ -120,6 +122,7 @@ def load_run(
             delivery_median_s=statistics.median(delivery) if delivery else float("nan"),
             delivery_max_s=max(delivery, default=float("nan")),
             wall_s=end - start,
+            start=start,
             visitors=visitors,
             ok=sum(1 for r in results if r["ok"]),
             errors=[r["error"] for r in results if "error" in r][:5],
@@ -130,6 +133,8 @@ def load_run(
             connect_max_s=max((r.get("connect_s", 0.0) for r in results), default=0.0),
             total_median_s=statistics.median(r["total_s"] for r in results) if results else 0.0,
             lag=app.loop_lag_ms(start, end),
+            worst_lags=sorted(app.loop_lags(start, end), key=lambda row: -row[1])[:5],
+            phases=_phases(start, created, list(finished.values())),
             gc_pauses=app.gc_pauses_ms(start, end),
             rss_peak_mb=app.peak_rss_mb(),
         )
@@ -202,6 +207,12 @@ def _raw_join_when_full(app: AppProcess, server: OfflineServer) -> str:
     return f"HTTP {reply.status_code}: {reply.text[:200]}"
 
 
+def _phases(start: float, created: list[float], finished: list[float]) -> dict[str, tuple[float, float]]:
+    """When the submissions and the stand-in's finishes happened, in seconds after ``start``."""
+    spans = {"submissions": created, "finishes": finished}
+    return {name: (min(v) - start, max(v) - start) for name, v in spans.items() if v}
+
+
 def _wall(stamp: str) -> float:
     """An ISO time from the stand-in's stats as ``time.time()`` seconds."""
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
@@ -258,6 +269,9 @@ def main() -> None:
     gc_text = ", ".join(f"{p:.0f}" for p in sorted(f["gc_pauses"], reverse=True)[:5]) or "none"
     print(f"  event loop: max lag {lag_ms:.0f} ms over {samples} samples of 50 ms; GC pauses over 10 ms: "
           f"{gc_text}")
+    worst = ", ".join(f"{ms:.0f} ms at +{t - f['start']:.1f} s" for t, ms in f["worst_lags"]) or "none"
+    spans = "; ".join(f"{name} +{a:.1f}..+{b:.1f} s" for name, (a, b) in f["phases"].items())
+    print(f"  worst stalls: {worst} ({spans})")
     print(f"  app memory: peak RSS (VmHWM) {f['rss_peak_mb']:.0f} MB "
           f"(idle after start {f['rss_idle_mb']:.0f} MB)")
     if not args.skip_queue_full:

@@ -7,7 +7,6 @@ injectable (replicate-python's seam): the offline stand-in is reached through ``
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from client.errors import AuthError, ConnectionFailed, DownloadFailed, SubmitUnc
 from client.events import Event, Video
 from client.http_errors import json_or_error
 from client.inputs import JobRequest
+from client.lanes import VIDEOS
 from client.parse import (
     CancelOutcome,
     JobResult,
@@ -178,7 +178,7 @@ class RunComfyClient:
         await download_to(self._http, url, dest, base_url=self.base_url, max_bytes=self.max_video_bytes,
                           request_id=request_id)
         try:
-            facts = await asyncio.to_thread(probe_video, dest)
+            facts = await VIDEOS.run(probe_video, dest)
         except ValueError as exc:
             raise DownloadFailed(f"The downloaded file is not a playable video: {exc}.",
                                  request_id=request_id, url=url, reason="broken") from None

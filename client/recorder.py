@@ -33,6 +33,7 @@ from client.events import (
     Queued,
     Submitted,
 )
+from client.lanes import PICTURES, VIDEOS
 from client.store_schema import (
     CANCELLED,
     DOWNLOADING,
@@ -156,7 +157,7 @@ class _Recording:
 
         path = event.video.path
         try:
-            await asyncio.to_thread(tag_video, path, prompt=self.prompt, seed=self.seed,
+            await VIDEOS.run(tag_video, path, prompt=self.prompt, seed=self.seed,
                                     request_id=event.request_id, model=self.model)
         except ValueError as exc:
             log.warning("kept %s without prompt/seed metadata: %s", event.request_id, exc)
@@ -196,7 +197,7 @@ async def record(
     # it arrives, with nothing slow between Submitted and the row.
     thumb, image_url = (None, None)
     if job is not None:
-        thumb, image_url = await asyncio.to_thread(input_preview, job)
+        thumb, image_url = await PICTURES.run(input_preview, job)
     request_id: str | None = None
     try:
         async for event in events:

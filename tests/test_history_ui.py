@@ -243,6 +243,28 @@ def test_open_store_on_garbage_is_a_null_store_with_one_sentence(tmp_path: Path)
     assert not store.available and "damaged" in (store.problem or "") and store.list_jobs() == []
 
 
+def test_poster_is_the_first_frame_shrunk_to_its_long_side_and_a_cut_video_has_none(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from client.offline.render import render_preview
+    from ui.history_view import POSTER_LONG_SIDE, extract_poster
+
+    video = tmp_path / "portrait.mp4"
+    render_preview(photo(720, 1280), 2, video)  # 720x1280: a portrait video
+    poster = extract_poster(video, tmp_path / "portrait.poster.jpg")
+    assert poster is not None
+    with Image.open(poster) as image:
+        assert image.format == "JPEG" and image.height == POSTER_LONG_SIDE
+        assert abs(image.width / image.height - 720 / 1280) < 0.01
+        middle = image.width // 2
+        top, bottom = image.getpixel((middle, 2)), image.getpixel((middle, image.height - 3))
+    assert bottom[0] > top[0] + 100  # the sample's red gradient, the right way up: the frame itself
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(video.read_bytes()[:600])
+    assert extract_poster(cut, tmp_path / "cut.poster.jpg") is None
+    assert not list(tmp_path.glob("cut.poster.jpg*")) and not list(tmp_path.glob(".cut*"))
+
+
 # -- the handlers, with no server ----------------------------------------------------------------------
 
 

@@ -181,6 +181,11 @@ class AppProcess:
         worst = max((v for k, t, v in rows if k == "lag" and since <= t <= until), default=0.0)
         return worst, last - first
 
+    def loop_lags(self, since: float = 0.0, until: float = float("inf")) -> list[tuple[float, float]]:
+        """Every event-loop lag over 10 ms as (``time.time()`` instant, ms), between two instants."""
+        return [(stamp, value) for kind, stamp, value in self._probe_lines()
+                if kind == "lag" and since <= stamp <= until]
+
     def gc_pauses_ms(self, since: float = 0.0, until: float = float("inf")) -> list[float]:
         """Garbage-collector pauses over 10 ms in the app, between two ``time.time()`` instants."""
         rows = self._probe_lines()

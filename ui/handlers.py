@@ -26,6 +26,7 @@ from client.errors import DownloadFailed, InputRefused, SubmitUncertain
 from client.events import Completed
 from client.images import PreparedImage
 from client.inputs import PreparedJob, build_job
+from client.lanes import PICTURES
 from client.secret import Secret
 from client.store import LOCAL_OWNER
 from ui.history_archive import Archive
@@ -116,9 +117,9 @@ class Playground:
     async def prepare(
         self, route: Route, *, prompt: str, image: Any, image_url: str | None, seed: Any, frames: Any
     ) -> PreparedJob:
-        """Check the inputs and build the request (in a thread: preparing an image takes time)."""
+        """Check the inputs and build the request (in the pictures lane: preparing an image takes time)."""
         host = self.image_host if route.mode != "offline" else None  # the stand-in never fetches from us
-        return await asyncio.to_thread(
+        return await PICTURES.run(
             build_job,
             prompt,
             image=file_path(image),

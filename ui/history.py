@@ -20,6 +20,7 @@ import gradio as gr
 
 from client.errors import RunComfyError
 from client.events import Completed, Event
+from client.lanes import VIDEOS
 from client.resume import recover_events
 from client.store import LOCAL_OWNER, JobRecord
 from ui.handlers import Playground
@@ -196,7 +197,7 @@ class HistoryPanel:
             async for event in recover_events(route.client, self.store, rid, owner=who, token=route.token,
                                               budget_mb=self.archive.budget_mb):
                 if isinstance(event, Completed):
-                    await asyncio.to_thread(self.archive.make_poster, event.video.path)
+                    await VIDEOS.run(self.archive.make_poster, event.video.path)
                 text = event_screen(event, previous, lang=lang, mode="", elapsed_s=event.elapsed, seed=0).text
                 previous = event
                 yield FetchStep(text, event)

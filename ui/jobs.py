@@ -26,6 +26,7 @@ from client.api import RunComfyClient
 from client.errors import RunComfyError
 from client.events import END_EVENTS, Cancelled, Completed, Downloading, Event, InProgress, Submitted
 from client.inputs import JobRequest, PreparedJob
+from client.lanes import VIDEOS
 from client.recorder import record
 from client.secret import Secret
 from client.store import LOCAL_OWNER
@@ -127,7 +128,7 @@ class LiveJob:
             if image is not None:
                 await asyncio.to_thread(archive.keep_input, event.request_id, image)
         elif isinstance(event, Completed):
-            await asyncio.to_thread(archive.make_poster, event.video.path)
+            await VIDEOS.run(archive.make_poster, event.video.path)
 
     async def _pump(self) -> None:
         try:
