@@ -22,7 +22,6 @@ first use; every visitor's work shares them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import os
 import sys
@@ -83,8 +82,7 @@ class Lane:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            with contextlib.suppress(RuntimeError):
-                pool.shutdown(wait=True)
+            pool.shutdown(wait=True)
 
 
 PICTURES = Lane("pictures")

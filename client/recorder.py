@@ -158,7 +158,7 @@ class _Recording:
         path = event.video.path
         try:
             await VIDEOS.run(tag_video, path, prompt=self.prompt, seed=self.seed,
-                                    request_id=event.request_id, model=self.model)
+                             request_id=event.request_id, model=self.model)
         except ValueError as exc:
             log.warning("kept %s without prompt/seed metadata: %s", event.request_id, exc)
             return event

@@ -26,6 +26,7 @@ from client.store import LOCAL_OWNER, JobRecord
 from ui.handlers import Playground
 from ui.history_archive import Archive, clean_request_id
 from ui.history_view import PAGE_SIZE, UNFINISHED, caption, count_text, job_facts, needs_fetch
+from ui.hosting import into_gradio_cache, place_in_gradio_cache
 from ui.jobs import VisitorSession
 from ui.messages import msg
 from ui.screens import Screen, error_sentence, event_screen, screen
@@ -93,7 +94,7 @@ class HistoryPanel:
         """The gallery picture: the video's poster, else the input thumbnail or URL, else a blank."""
         poster = self.archive.poster(job)
         if poster is not None:
-            return str(self.archive.servable(poster))
+            return str(place_in_gradio_cache(poster))
         thumb = self.archive.thumbnail(job)
         if thumb is not None:
             return str(thumb)
@@ -127,7 +128,7 @@ class HistoryPanel:
         followed = self.archive.is_followed(job.request_id)
         video = None
         if job.has_local_video and job.video_path is not None and job.video_path.is_file():
-            video = self.archive.servable(job.video_path)
+            video = place_in_gradio_cache(job.video_path)
         return Detail(job.request_id, video, job_facts(job, lang, followed=followed), reuse=bool(job.prompt),
                       retry=needs_fetch(job, followed=followed), delete=not followed)
 
@@ -144,7 +145,7 @@ class HistoryPanel:
         if job is None:
             return None
         kept = await asyncio.to_thread(self.archive.input_path, job.request_id)
-        image = await asyncio.to_thread(self.archive.servable, kept) if kept else None
+        image = await into_gradio_cache(kept) if kept else None
         missing = image is None and not job.image_url
         return FormFill(job.prompt, image, job.image_url or "", job.seed, job.frames,
                         msg(lang, "hist_reuse_no_image" if missing else "hist_reused"))

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from client.resume import ResumeOutcome, resume_jobs
 from client.store import LOCAL_OWNER, JobRecord, NullStore
 from ui.history_view import extract_poster
-from ui.hosting import gradio_cache_path, place_in_gradio_cache
+from ui.hosting import gradio_cache_path
 
 if TYPE_CHECKING:
     from client.api import RunComfyClient
@@ -200,15 +200,6 @@ class Archive:
         if self._scratch is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="dreamina-history-")
         return Path(self._scratch.name)
-
-    def servable(self, path: Path) -> Path:
-        """``path`` placed in Gradio's cache (blocking: call it from a worker thread).
-
-        Gradio would otherwise hash and copy it into its cache on the event loop, for every page
-        that shows it; and a data folder outside the served ones (``/data`` on a Space) is
-        deliberately never served by path, only through these copies.
-        """
-        return place_in_gradio_cache(path)
 
     def cached_copies(self, job: JobRecord) -> list[Path]:
         """The copies of the job's video and poster in Gradio's cache, for Delete to remove too."""

@@ -9,7 +9,8 @@ is written once.
 cache folder into it, hashing the whole file first, on the event loop, each time a component shows
 it: about 25-40 ms per 20 MB video, and every visitor's page waits meanwhile. The video is placed in
 the cache from a worker thread instead (a hard link where the file system allows, else a copy), so
-Gradio finds it there and does neither.
+Gradio finds it there and does neither. It is also how files of a data folder outside the served ones
+(``/data`` on a Space) reach a page: that folder is never served by its own path.
 
 ``RefuseRemoteFiles`` closes a door Gradio 6 leaves open: ``/gradio_api/file=<http(s) URL>`` makes
 the server download that URL (public hosts only, through safehttpx) and stream it back, which turns

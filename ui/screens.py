@@ -90,8 +90,8 @@ def error_sentence(exc: RunComfyError, lang: str) -> str:
     if isinstance(exc, ConnectionFailed):
         return msg(lang, "err_connection")
     if isinstance(exc, DownloadFailed):
-        key = f"dl_{exc.reason}" if f"dl_{exc.reason}" in MESSAGES["en"] else "dl_failed"
-        why = msg(lang, key)
+        key = f"dl_{exc.reason}"
+        why = msg(lang, key if key in MESSAGES["en"] else "dl_failed")
         return msg(lang, "err_download", why=why, url=exc.url or "?")
     return msg(lang, "err_unexpected")
 
