@@ -15,7 +15,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import httpx
 import pytest
 from gradio import processing_utils
 from gradio_client import Client, handle_file
@@ -37,6 +40,7 @@ from tests.apps import CHROMIUM as CHROMIUM  # re-exported: benchmarks/bench_loa
 from tests.apps import app_environment, running_app, stop
 from tests.apps import launch_chromium as launch_chromium  # re-exported for bench_load.py too
 from tests.samples import photo
+from ui.admission import JoinsInTurn
 from ui.build import launch_options
 from ui.hosting import into_gradio_cache
 
@@ -125,6 +129,9 @@ if _lag_file:
                 task.cancel()
 
         app_kwargs["lifespan"] = lifespan
+        if os.environ.get("PROOF_WITHOUT_JOIN_TURN"):  # benchmarks/bench_load.py's comparison only
+            app_kwargs["middleware"] = [m for m in app_kwargs.get("middleware", [])
+                                        if getattr(m.cls, "__name__", "") != "JoinsInTurn"]
         kwargs["app_kwargs"] = app_kwargs
         return _launch(self, *args, **kwargs)
 
@@ -332,6 +339,34 @@ def crowd(app: AppProcess, count: int, *, stagger_s: float = 0.0, **kwargs: Any)
         return list(pool.map(one, range(count)))
 
 
+def joins_at_once(app: AppProcess, count: int) -> None:
+    """``count`` fresh sessions each join the queue (the seed checkbox's quick event), released together
+    from open connections, the way a crowd's clicks land on a server."""
+    config = httpx.get(app.url + "config", timeout=30).json()
+    ids = {c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "seed-random"}
+    event = next(d for d in config["dependencies"] if any(t[0] in ids for t in d["targets"]))
+    barrier = threading.Barrier(count)
+    failures: list[int] = []
+
+    def one() -> None:
+        with httpx.Client(base_url=app.url, timeout=60) as http:
+            http.get("gradio_api/info")  # the connection is open before the burst
+            barrier.wait(60)
+            reply = http.post("gradio_api/queue/join", json={
+                "data": [True], "fn_index": event["id"], "trigger_id": event["targets"][0][0],
+                "session_hash": uuid.uuid4().hex[:12], "event_data": None})
+            if reply.status_code != 200:
+                failures.append(reply.status_code)
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    if failures:
+        raise RuntimeError(f"{len(failures)} joins refused: {failures[:5]}")
+
+
 def thirty_percent_faults(endpoints: tuple[str, ...] = ("status", "result")) -> list[dict[str, Any]]:
     """Four rules (500, HTML 502, 429 with Retry-After 1 s, dropped connection), 7.5 % of calls each.
 
@@ -442,6 +477,19 @@ def test_ten_visitors_at_once_all_complete_and_the_app_stays_responsive(
     assert probe.errors == 0 and probe.page, "the probe saw failures or no page load"
     assert probe.worst(probe.page) < 1000, f"GET / took {probe.worst(probe.page):.0f} ms under load"
     report_loop_lag(app, start, end)
+
+
+def test_a_crowd_joining_in_the_same_instant_is_let_in_then_a_visitor_is_served(
+    app: AppProcess, standin: Any
+) -> None:
+    start = time.time()
+    joins_at_once(app, 20)  # raises if Gradio refused any of them
+    end = time.time()
+    report_loop_lag(app, start, end)
+    standin.configure(queue_s=0.2, run_s=0.2)
+    assert visit(app, timeout=60)["ok"]
+    options = launch_options(Settings.load(env={}, dotenv_path=None), on_space=False)
+    assert JoinsInTurn in [m.cls for m in options["app_kwargs"]["middleware"]]  # as launched above
 
 
 def test_gradios_queue_runs_as_many_generations_at_once_as_configured() -> None:
