@@ -13,8 +13,9 @@ render (every visitor sends the same picture) is made before the clock starts: R
 not this machine's CPUs. The machine's load average is printed: other work on it shows in the figures.
 
 Scenarios: a full queue (concurrency 1, queue 1, 5 visitors: what the extra ones are told); three
-4096x4096 decodes and a bomb while a fourth visitor loads the page; 40 queue joins landing in the
-same instant, with and without ``ui.admission.JoinsInTurn`` side by side; then the main load.
+4096x4096 decodes and a bomb while a fourth visitor loads the page; 40 visitors fetching the config
+and joining the queue in the same instant, with and without ``ui.admission.TakeTurns`` side by
+side; then the main load.
 Targets: every job completes, submissions at the stand-in = visitors (nothing lost, nothing sent
 twice), a 51st visitor's page loads in under 1 s, the event loop never stalls over 100 ms.
 """
@@ -42,7 +43,7 @@ from tests.test_reliability import (
     CHROMIUM,
     AppProcess,
     crowd,
-    joins_at_once,
+    crowd_arrives_at_once,
     latency_probe,
     launch_app,
     launch_chromium,
@@ -223,17 +224,18 @@ def decode_run(work: Path) -> dict[str, Any]:
         }
 
 
-def join_burst_run(work: Path, count: int = 40, rounds: int = 3) -> dict[str, list[float]]:
-    """``count`` new visitors join the queue in the same instant, to the app as it is and to the same
-    app without :class:`ui.admission.JoinsInTurn`, in alternate rounds: the worst loop lag of each."""
+def arrival_burst_run(work: Path, count: int = 40, rounds: int = 3) -> dict[str, list[float]]:
+    """``count`` new visitors fetch the config and join the queue in the same instant, at the app as it
+    is and at the same app without :class:`ui.admission.TakeTurns`, in alternate rounds: the worst
+    event-loop lag of each round."""
     worst: dict[str, list[float]] = {"in turn": [], "all at once": []}
     with OfflineServer(OfflineConfig()) as server, \
             launch_app(server.base_url, work / "turn") as turn, \
-            launch_app(server.base_url, work / "no-turn", env={"PROOF_WITHOUT_JOIN_TURN": "1"}) as plain:
+            launch_app(server.base_url, work / "no-turn", env={"PROOF_WITHOUT_TURNS": "1"}) as plain:
         for _ in range(rounds):
             for name, app in (("in turn", turn), ("all at once", plain)):
                 start = time.time()
-                joins_at_once(app, count)
+                crowd_arrives_at_once(app, count)
                 time.sleep(1)
                 worst[name].append(app.loop_lag_ms(start, time.time())[0])
     return worst
@@ -290,7 +292,7 @@ def main() -> None:
         if not args.skip_queue_full:
             full = queue_full_run(work)
             decode = decode_run(work)
-            burst = join_burst_run(work)
+            burst = arrival_burst_run(work)
         f = load_run(args.visitors, args.queue_s, args.run_s, work, ramp_s=args.ramp_s)
     lag_ms, samples = f["lag"]
     arrival = f"arriving over {args.ramp_s:g} s" if args.ramp_s else "at once"
@@ -334,7 +336,8 @@ def main() -> None:
               f"/gradio_api/info max {decode['info_max_ms']:.0f} ms; event loop max lag {d_lag:.0f} ms")
         turn, at_once = (statistics.median(burst[k]) for k in ("in turn", "all at once"))
         rounds = "; ".join(f"{k}: " + ", ".join(f"{v:.0f}" for v in burst[k]) + " ms" for k in burst)
-        print(f"join burst: 40 new visitors join the queue in the same instant, event loop worst lag "
+        print(f"arrival burst: 40 new visitors fetch /config and join the queue in the same instant, "
+              f"event loop worst lag "
               f"median {turn:.0f} ms in turn vs {at_once:.0f} ms all at once ({at_once / max(turn, 1):.1f}x; "
               f"{rounds})")
     print(f"machine load average {os.getloadavg()[0]:.1f} at the end")

@@ -1,8 +1,10 @@
-"""JoinsInTurn: queue joins reach Gradio one at a time; nothing else waits, and no client can hold a turn.
+"""TakeTurns: the page, its config and queue joins reach Gradio one at a time; nothing else waits, and
+no client can hold a turn.
 
 The middleware is driven over HTTP through httpx's ASGI transport around a small recording app, and
 at the ASGI boundary where a test needs a client that sends slowly or goes away. The load figure
-(40 joins at once: the loop's worst lag in turn and all at once) is ``benchmarks/bench_load.py``'s.
+(40 visitors arriving at once: the loop's worst lag in turn and all at once) is
+``benchmarks/bench_load.py``'s.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ui.admission import JoinsInTurn
+from ui.admission import TakeTurns, takes_turn
 
 JOIN = "/gradio_api/queue/join"
 
@@ -75,7 +77,7 @@ def client_for(app: Any) -> httpx.AsyncClient:
 @in_a_loop
 async def test_joins_reach_gradio_one_at_a_time_with_their_own_body() -> None:
     inner = Recorder()
-    async with client_for(JoinsInTurn(inner)) as http:
+    async with client_for(TakeTurns(inner)) as http:
         replies = await asyncio.gather(*(http.post(JOIN, content=json.dumps({"n": n})) for n in range(12)))
     assert [r.status_code for r in replies] == [200] * 12
     assert [json.loads(r.content)["n"] for r in replies] == list(range(12))  # each its own body back
@@ -84,21 +86,51 @@ async def test_joins_reach_gradio_one_at_a_time_with_their_own_body() -> None:
 
 
 @in_a_loop
+async def test_the_page_its_config_and_joins_share_one_turn() -> None:
+    inner = Recorder()
+    async with client_for(TakeTurns(inner)) as http:
+        calls = [http.get("/"), http.get("/config"), http.post(JOIN, content=b"{}")] * 4
+        replies = await asyncio.gather(*calls)
+    assert {r.status_code for r in replies} == {200}
+    assert inner.most_inside == 1
+
+
+@in_a_loop
 async def test_everything_else_goes_through_side_by_side() -> None:
     inner = Recorder()
-    async with client_for(JoinsInTurn(inner)) as http:
-        calls = [http.get("/config"), http.post("/gradio_api/upload", content=b"x"),
-                 http.get(JOIN), http.post("/gradio_api/queue/joined", content=b"y")] * 3
+    async with client_for(TakeTurns(inner)) as http:
+        calls = [http.get("/gradio_api/info"), http.post("/gradio_api/upload", content=b"x"),
+                 http.get("/assets/index.js"), http.get(JOIN), http.post("/config", content=b"y"),
+                 http.post("/gradio_api/queue/joined", content=b"z")] * 3
         replies = await asyncio.gather(*calls)
     assert {r.status_code for r in replies} == {200}
     assert inner.most_inside > 1
+
+
+@pytest.mark.parametrize(("method", "path", "root", "turn"), [
+    ("GET", "/", "", True),
+    ("GET", "", "", True),
+    ("GET", "/app/", "/app", True),  # behind a proxy that serves the app below a root path
+    ("GET", "/config", "", True),
+    ("GET", "/app/config", "/app", True),
+    ("POST", "/gradio_api/queue/join", "", True),
+    ("POST", "/", "", False),
+    ("GET", "/gradio_api/queue/data", "", False),
+    ("GET", "/gradio_api/info", "", False),
+    ("GET", "/assets/", "", False),
+    ("GET", "/gradio_api/file=/tmp/config", "", True),  # ends like the config route: a turn, no harm
+])
+def test_which_requests_take_a_turn(method: str, path: str, root: str, turn: bool) -> None:
+    scope = {"type": "http", "method": method, "path": path, "root_path": root}
+    assert takes_turn(scope) is turn
+    assert takes_turn({**scope, "type": "websocket"}) is False
 
 
 @in_a_loop
 async def test_the_turn_ends_when_the_answer_starts() -> None:
     inner = Recorder()
     inner.hold["first"], inner.started["first"] = asyncio.Event(), asyncio.Event()
-    async with client_for(JoinsInTurn(inner)) as http:
+    async with client_for(TakeTurns(inner)) as http:
         first = asyncio.create_task(http.post(JOIN, content=b"first"))
         await asyncio.wait_for(inner.started["first"].wait(), 10)
         # The first answer has started and waits; the second join must get its turn meanwhile.
@@ -111,7 +143,7 @@ async def test_the_turn_ends_when_the_answer_starts() -> None:
 @in_a_loop
 async def test_a_client_sending_slowly_never_holds_the_turn() -> None:
     inner = Recorder()
-    middleware = JoinsInTurn(inner)
+    middleware = TakeTurns(inner)
     trickle = asyncio.Event()
     sent: list[dict[str, Any]] = []
 
@@ -138,7 +170,7 @@ async def test_a_client_sending_slowly_never_holds_the_turn() -> None:
 @in_a_loop
 async def test_a_client_gone_mid_body_reaches_gradio_as_gone_and_takes_no_turn() -> None:
     inner = Recorder()
-    middleware = JoinsInTurn(inner)
+    middleware = TakeTurns(inner)
     messages = [{"type": "http.request", "body": b"half", "more_body": True}, {"type": "http.disconnect"}]
 
     async def receive() -> dict[str, Any]:
@@ -157,7 +189,7 @@ async def test_a_client_gone_mid_body_reaches_gradio_as_gone_and_takes_no_turn()
 @in_a_loop
 async def test_a_failing_join_gives_the_turn_back() -> None:
     inner = Recorder()
-    middleware = JoinsInTurn(inner)
+    middleware = TakeTurns(inner)
     async with client_for(middleware) as http:
         with pytest.raises(RuntimeError, match="the app failed"):
             await http.post(JOIN, content=b"boom")

@@ -40,7 +40,7 @@ from tests.apps import CHROMIUM as CHROMIUM  # re-exported: benchmarks/bench_loa
 from tests.apps import app_environment, running_app, stop
 from tests.apps import launch_chromium as launch_chromium  # re-exported for bench_load.py too
 from tests.samples import photo
-from ui.admission import JoinsInTurn
+from ui.admission import TakeTurns
 from ui.build import launch_options
 from ui.hosting import into_gradio_cache
 
@@ -129,9 +129,9 @@ if _lag_file:
                 task.cancel()
 
         app_kwargs["lifespan"] = lifespan
-        if os.environ.get("PROOF_WITHOUT_JOIN_TURN"):  # benchmarks/bench_load.py's comparison only
+        if os.environ.get("PROOF_WITHOUT_TURNS"):  # benchmarks/bench_load.py's comparison only
             app_kwargs["middleware"] = [m for m in app_kwargs.get("middleware", [])
-                                        if getattr(m.cls, "__name__", "") != "JoinsInTurn"]
+                                        if getattr(m.cls, "__name__", "") != "TakeTurns"]
         kwargs["app_kwargs"] = app_kwargs
         return _launch(self, *args, **kwargs)
 
@@ -339,24 +339,25 @@ def crowd(app: AppProcess, count: int, *, stagger_s: float = 0.0, **kwargs: Any)
         return list(pool.map(one, range(count)))
 
 
-def joins_at_once(app: AppProcess, count: int) -> None:
-    """``count`` fresh sessions each join the queue (the seed checkbox's quick event), released together
-    from open connections, the way a crowd's clicks land on a server."""
+def crowd_arrives_at_once(app: AppProcess, count: int) -> None:
+    """``count`` fresh visitors, released together from open connections the way a crowd's clicks land
+    on a server, each fetch the page config and join the queue (the seed checkbox's quick event)."""
     config = httpx.get(app.url + "config", timeout=30).json()
     ids = {c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "seed-random"}
     event = next(d for d in config["dependencies"] if any(t[0] in ids for t in d["targets"]))
     barrier = threading.Barrier(count)
-    failures: list[int] = []
+    failures: list[str] = []
 
     def one() -> None:
         with httpx.Client(base_url=app.url, timeout=60) as http:
             http.get("gradio_api/info")  # the connection is open before the burst
             barrier.wait(60)
+            page = http.get("config")
             reply = http.post("gradio_api/queue/join", json={
                 "data": [True], "fn_index": event["id"], "trigger_id": event["targets"][0][0],
                 "session_hash": uuid.uuid4().hex[:12], "event_data": None})
-            if reply.status_code != 200:
-                failures.append(reply.status_code)
+            if page.status_code != 200 or reply.status_code != 200 or "event_id" not in reply.json():
+                failures.append(f"config {page.status_code}, join {reply.status_code}")
 
     threads = [threading.Thread(target=one) for _ in range(count)]
     for thread in threads:
@@ -364,7 +365,7 @@ def joins_at_once(app: AppProcess, count: int) -> None:
     for thread in threads:
         thread.join(120)
     if failures:
-        raise RuntimeError(f"{len(failures)} joins refused: {failures[:5]}")
+        raise RuntimeError(f"{len(failures)} visitors refused: {failures[:5]}")
 
 
 def thirty_percent_faults(endpoints: tuple[str, ...] = ("status", "result")) -> list[dict[str, Any]]:
@@ -479,17 +480,17 @@ def test_ten_visitors_at_once_all_complete_and_the_app_stays_responsive(
     report_loop_lag(app, start, end)
 
 
-def test_a_crowd_joining_in_the_same_instant_is_let_in_then_a_visitor_is_served(
+def test_a_crowd_arriving_in_the_same_instant_is_let_in_then_a_visitor_is_served(
     app: AppProcess, standin: Any
 ) -> None:
     start = time.time()
-    joins_at_once(app, 20)  # raises if Gradio refused any of them
+    crowd_arrives_at_once(app, 20)  # raises if Gradio refused any of them
     end = time.time()
     report_loop_lag(app, start, end)
     standin.configure(queue_s=0.2, run_s=0.2)
     assert visit(app, timeout=60)["ok"]
     options = launch_options(Settings.load(env={}, dotenv_path=None), on_space=False)
-    assert JoinsInTurn in [m.cls for m in options["app_kwargs"]["middleware"]]  # as launched above
+    assert TakeTurns in [m.cls for m in options["app_kwargs"]["middleware"]]  # as launched above
 
 
 def test_gradios_queue_runs_as_many_generations_at_once_as_configured() -> None:

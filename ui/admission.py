@@ -1,15 +1,18 @@
-"""Letting new visitors into Gradio's queue one at a time, so a crowd never freezes the event loop.
+"""Letting new visitors in one at a time, so a crowd never freezes the event loop.
 
-Gradio builds a visitor's session (the config of every block on the page, about 10 ms of pure
-Python on the event loop here) inside the request that joins the queue, ``POST
-/gradio_api/queue/join``. When a crowd arrives, many joins become ready in the same instant and the
-loop runs them back to back in a single iteration: 20 of them kept every other page, progress stream
-and status poll waiting for 200-300 ms (measured in ``benchmarks/bench_load.py``).
-:class:`JoinsInTurn` lets one join at a time into Gradio; the loop serves other work between two of
-them. Nothing gets slower overall: the loop is one thread, so the joins never ran in parallel anyway.
+Three of Gradio's routes cost a new visitor's worth of pure Python each: the page (``GET /``) and
+``GET /config`` copy and rewrite the whole page config (about 120 KB) on a worker thread, and
+``POST /gradio_api/queue/join`` builds the visitor's session (the config of every block, about 10 ms)
+on the event loop. When a crowd arrives, dozens of these land in the same instant. The joins then
+run back to back in one loop iteration, and the copies run on dozens of threads that all fight the
+loop for the GIL: 40 joins at once stalled the loop for 300-450 ms, 50 config requests at once for
+250-350 ms (``benchmarks/bench_load.py``), and every other page, progress stream and status poll
+waited. :class:`TakeTurns` lets one of them into Gradio at a time; the loop serves other work
+between two of them. The total is unchanged: the loop is one thread and the GIL one lock, so these
+never really ran in parallel anyway.
 
-A turn starts once the request's body is fully read (a client that sends slowly never holds the
-turn) and ends as soon as Gradio starts its answer (a client that reads slowly never holds it either).
+A turn starts once the request's body is fully read (a client that sends slowly never holds it) and
+ends as soon as Gradio starts its answer (a client that reads slowly never holds it either).
 """
 
 from __future__ import annotations
@@ -20,12 +23,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 JOIN_SUFFIX = "/queue/join"
 """The end of the path of Gradio's join route (``/gradio_api/queue/join``, below any root path)."""
+CONFIG_SUFFIX = "/config"
+"""The end of the path of Gradio's page config route."""
 
 
-class JoinsInTurn:
-    """ASGI middleware: ``POST …/queue/join`` requests reach Gradio one at a time, in arrival order.
+def takes_turn(scope: Scope) -> bool:
+    """Whether a request is one of the three a new visitor makes that cost a whole config's work."""
+    if scope["type"] != "http":
+        return False
+    method, path = scope.get("method"), scope.get("path", "")
+    if method == "POST":
+        return path.endswith(JOIN_SUFFIX)
+    if method == "GET":
+        page = path.rstrip("/") == scope.get("root_path", "").rstrip("/")
+        return page or path.endswith(CONFIG_SUFFIX)
+    return False
 
-    Mount it with ``launch(app_kwargs={"middleware": [Middleware(JoinsInTurn)]})``.
+
+class TakeTurns:
+    """ASGI middleware: the page, its config and queue joins reach Gradio one at a time, in order.
+
+    Mount it with ``launch(app_kwargs={"middleware": [Middleware(TakeTurns)]})``.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -33,9 +51,8 @@ class JoinsInTurn:
         self._turn: asyncio.Lock | None = None  # made on first use, on the server's own loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass joins through one at a time once their body is in; everything else untouched."""
-        if not (scope["type"] == "http" and scope.get("method") == "POST"
-                and scope.get("path", "").endswith(JOIN_SUFFIX)):
+        """Pass those requests through one at a time once their body is in; the rest untouched."""
+        if not takes_turn(scope):
             await self.app(scope, receive, send)
             return
         body, ended = await _read_body(receive)

@@ -21,7 +21,7 @@ from client import SCHEMA, Settings
 from client.api import RunComfyClient
 from client.connect import connect
 from client.store_schema import DB_NAME
-from ui.admission import JoinsInTurn
+from ui.admission import TakeTurns
 from ui.endpoint import ApiEndpoint
 from ui.form import UPLOAD, URL, FormHelpers
 from ui.handlers import Playground
@@ -237,8 +237,8 @@ def launch_options(settings: Settings, *, on_space: bool, demo: gr.Blocks | None
     # The job history is never served, even if someone puts the data folder inside the outputs.
     db = (settings.data_dir / DB_NAME).resolve()
     # Gradio's file route would otherwise fetch any public URL given to it: refuse, we are no proxy.
-    # A crowd's queue joins go in one at a time, so they never hold the event loop together.
-    app_kwargs: dict[str, Any] = {"middleware": [Middleware(RefuseRemoteFiles), Middleware(JoinsInTurn)]}
+    # A crowd's page loads and queue joins go in one at a time, so they never hold the event loop together.
+    app_kwargs: dict[str, Any] = {"middleware": [Middleware(RefuseRemoteFiles), Middleware(TakeTurns)]}
     if demo is not None:
         app_kwargs["lifespan"] = resume_at_start(demo)
     return {
