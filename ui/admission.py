@@ -5,11 +5,11 @@ Three of Gradio's routes cost a new visitor's worth of pure Python each: the pag
 ``POST /gradio_api/queue/join`` builds the visitor's session (the config of every block, about 10 ms)
 on the event loop. When a crowd arrives, dozens of these land in the same instant. The joins then
 run back to back in one loop iteration, and the copies run on dozens of threads that all fight the
-loop for the GIL: 40 joins at once stalled the loop for 300-450 ms, 50 config requests at once for
-250-350 ms (``benchmarks/bench_load.py``), and every other page, progress stream and status poll
-waited. :class:`TakeTurns` lets one of them into Gradio at a time; the loop serves other work
-between two of them. The total is unchanged: the loop is one thread and the GIL one lock, so these
-never really ran in parallel anyway.
+loop for the GIL: 40 joins at once stalled the loop for 220-480 ms, 50 config requests at once for
+240-350 ms (``benchmarks/bench_load.py`` measures a crowd doing both), and every other page,
+progress stream and status poll waited. :class:`TakeTurns` lets one of them into Gradio at a time;
+the loop serves other work between two of them. The total is unchanged: the loop is one thread and
+the GIL one lock, so these never really ran in parallel anyway.
 
 A turn starts once the request's body is fully read (a client that sends slowly never holds it) and
 ends as soon as Gradio starts its answer (a client that reads slowly never holds it either).
