@@ -337,9 +337,8 @@ def main() -> None:
         turn, at_once = (statistics.median(burst[k]) for k in ("in turn", "all at once"))
         rounds = "; ".join(f"{k}: " + ", ".join(f"{v:.0f}" for v in burst[k]) + " ms" for k in burst)
         print(f"arrival burst: 40 new visitors fetch /config and join the queue in the same instant, "
-              f"event loop worst lag "
-              f"median {turn:.0f} ms in turn vs {at_once:.0f} ms all at once ({at_once / max(turn, 1):.1f}x; "
-              f"{rounds})")
+              f"event loop worst lag median {turn:.0f} ms in turn vs {at_once:.0f} ms all at once "
+              f"({at_once / max(turn, 1):.1f}x; {rounds})")
     print(f"machine load average {os.getloadavg()[0]:.1f} at the end")
 
 

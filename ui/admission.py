@@ -55,9 +55,9 @@ class TakeTurns:
         if not takes_turn(scope):
             await self.app(scope, receive, send)
             return
-        body, ended = await _read_body(receive)
-        if not ended:  # the client went away mid-body: let Gradio see that, no turn needed
-            await self.app(scope, _replay(body, receive, complete=False), send)
+        first = await _whole_body(receive)
+        if first["type"] != "http.request":  # the client went away mid-body: Gradio sees that, no turn
+            await self.app(scope, _replay(first, receive), send)
             return
         if self._turn is None:
             self._turn = asyncio.Lock()
@@ -73,33 +73,29 @@ class TakeTurns:
             await send(message)
 
         try:
-            await self.app(scope, _replay(body, receive, complete=True), send_then_release)
+            await self.app(scope, _replay(first, receive), send_then_release)
         finally:
             if held:
                 turn.release()
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """The whole request body, and whether it arrived complete (False: the client disconnected)."""
+async def _whole_body(receive: Receive) -> Message:
+    """The request's body as one message, or the disconnect that cut it short."""
     chunks: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            return b"".join(chunks), False
+            return message
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            return b"".join(chunks), True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
 
 
-def _replay(body: bytes, receive: Receive, *, complete: bool) -> Receive:
-    """A ``receive`` that gives the buffered body once, then whatever the client sends next."""
-    pending = [{"type": "http.request", "body": body, "more_body": False}] if complete else []
+def _replay(first: Message, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``first`` once, then whatever the client sends next."""
+    pending = [first]
 
     async def replayed() -> Message:
-        if pending:
-            return pending.pop()
-        if not complete:
-            return {"type": "http.disconnect"}
-        return await receive()
+        return pending.pop() if pending else await receive()
 
     return replayed
