@@ -16,9 +16,8 @@ from __future__ import annotations
 import gc
 import os
 
-from client import Settings
-from client.store import open_store
-from ui import build_demo, launch_options
+from client import Settings, open_store
+from ui import build_app, launch_options
 
 
 def _flag(value: str | None, *, default: bool) -> bool:
@@ -34,13 +33,13 @@ def main() -> None:
     on_space = bool(os.environ.get("SPACE_ID"))
     shared = _flag(os.environ.get("RUNCOMFY_SHARED"), default=on_space)
     store = open_store(settings.data_dir)  # a NullStore (history off, one warning) if unusable
-    demo = build_demo(settings, behind_proxy=on_space, store=store, shared=shared)
+    app = build_app(settings, behind_proxy=on_space, store=store, shared=shared)
     # Everything built so far lives as long as the app: keep it out of the collector's full passes,
     # which otherwise stall the event loop for 150-400 ms now and then under load. Garbage from the
     # build is collected first, or it would be frozen (kept) for the app's whole life.
     gc.collect()
     gc.freeze()
-    demo.launch(**launch_options(settings, on_space=on_space, demo=demo))
+    app.demo.launch(**launch_options(settings, on_space=on_space, app=app))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
 
-# free_port and stop are re-exported: bench_concurrent.py and tests/test_browser.py import them from here.
+# free_port and stop are re-exported: bench_concurrent.py and tests/ui/test_browser.py import them from here.
 from tests.apps import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,7 +29,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from subprocess import Popen
 from typing import Any
 
 import httpx
@@ -155,104 +157,105 @@ def slow_callbacks(log: Path) -> str:
     return f"{len(found)} event-loop callbacks over 100 ms; the longest:{worst}"
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=20)
     parser.add_argument("--queue-seconds", type=float, default=1.0)
     parser.add_argument("--run-seconds", type=float, default=4.0)
     parser.add_argument("--visitor-keys", action="store_true", help="each caller sends its own x-api-key")
     parser.add_argument("--profile", type=Path, help="sample the app's threads during the concurrent run")
-    parser.add_argument(
-        "--asyncio-debug",
-        action="store_true",
-        help="log callbacks blocking the app's loop (slows the app: not with --profile)",
-    )
-    args = parser.parse_args()
-    load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="bench-concurrent-") as tmp:
-        work = Path(tmp)
-        image = work / "photo.jpg"
-        image.write_bytes(photo(1280, 720, "JPEG", quality=90))
-        standin_port, app_port = free_port(), free_port()
-        (work / "standin").mkdir()
-        standin_script = work / "standin" / "serve.py"
-        standin_script.write_text(
-            "from client.offline import OfflineConfig, serve\n"
-            f"serve(port={standin_port}, config=OfflineConfig(queue_s={args.queue_seconds}, "
-            f"run_s={args.run_seconds}), log_level='warning')\n"
-        )
-        standin = launch(standin_script, work / "standin", app_env(work / "standin", 0))
-        admin = f"http://127.0.0.1:{standin_port}/_offline"
-        env = app_env(
-            work / "app",
-            app_port,
-            RUNCOMFY_API_TOKEN=SERVER_KEY,
-            RUNCOMFY_BASE_URL=f"http://127.0.0.1:{standin_port}/v1",
-            RUNCOMFY_HOURLY_LIMIT=str(10 * args.jobs),  # one visitor (127.0.0.1) makes every call here
-        )
-        flag = work / "sampling"
-        wrapper = work / "app_wrapped.py"
-        wrapper.write_text(
-            WRAPPER.format(
-                debug=args.asyncio_debug,
-                flag=str(flag),
-                app=str(ROOT / "app.py"),
-                out=str(args.profile.resolve()) if args.profile else "",
-            )
-        )
-        diagnosed = args.asyncio_debug or args.profile
-        app = launch(wrapper if diagnosed else ROOT / "app.py", work / "app", env)
-        try:
-            wait_ok(f"{admin}/stats", standin, 60)
-            url = f"http://127.0.0.1:{app_port}/"
-            wait_ok(url, app)
+    parser.add_argument("--asyncio-debug", action="store_true",
+                        help="log callbacks blocking the app's loop (slows the app: not with --profile)")
+    return parser.parse_args()
 
-            def client(i: int) -> Client:
-                headers = {"x-api-key": f"fake-bench-visitor-{i:02d}"} if args.visitor_keys else None
-                # ssl_verify=False: gradio_client opens a new httpx client for each request, and with
-                # verification on each one loads the CA bundle: ~0.25 s of CPU per generation in this
-                # process, on the app's two cores. Loopback HTTP has no TLS to verify anyway.
-                return Client(
-                    url,
-                    headers=headers,
-                    verbose=False,
-                    analytics_enabled=False,
-                    ssl_verify=False,
-                    download_files=str(work / "downloads" / str(i)),
-                )
 
-            started = time.perf_counter()
-            generate(client(99), image)
-            print(f"warm-up run (renders the video once): {time.perf_counter() - started:.2f} s")
-            singles = []
-            for i in range(3):
-                httpx.post(f"{admin}/reset", timeout=10)
-                singles.append(generate(client(90 + i), image))
-                jobs = httpx.get(f"{admin}/stats", timeout=10).json()["jobs"]
-                alone = singles[-1]
-                print(f"one alone, run {i + 1}: {alone.seconds:5.2f} s   {breakdown([alone], jobs)}")
+def start_processes(work: Path, args: argparse.Namespace,
+                    flag: Path) -> tuple[Popen[bytes], Popen[bytes], int, int]:
+    """Launch the stand-in, then app.py against it (under :data:`WRAPPER` if a diagnostic is asked for)."""
+    standin_port, app_port = free_port(), free_port()
+    (work / "standin").mkdir()
+    script = work / "standin" / "serve.py"
+    script.write_text("from client.offline import OfflineConfig, serve\n"
+                      f"serve(port={standin_port}, config=OfflineConfig(queue_s={args.queue_seconds}, "
+                      f"run_s={args.run_seconds}), log_level='warning')\n")
+    standin = launch(script, work / "standin", app_env(work / "standin", 0))
+    env = app_env(work / "app", app_port, RUNCOMFY_API_TOKEN=SERVER_KEY,
+                  RUNCOMFY_BASE_URL=f"http://127.0.0.1:{standin_port}/v1",
+                  RUNCOMFY_HOURLY_LIMIT=str(10 * args.jobs))  # one visitor (127.0.0.1) makes every call here
+    wrapper = work / "app_wrapped.py"
+    wrapper.write_text(WRAPPER.format(debug=args.asyncio_debug, flag=str(flag), app=str(ROOT / "app.py"),
+                                      out=str(args.profile.resolve()) if args.profile else ""))
+    diagnosed = args.asyncio_debug or args.profile
+    app = launch(wrapper if diagnosed else ROOT / "app.py", work / "app", env)
+    return standin, app, standin_port, app_port
 
+
+def make_client(url: str, work: Path, visitor_keys: bool, i: int) -> Client:
+    """Caller ``i``'s own gradio_client, downloading into its own folder."""
+    headers = {"x-api-key": f"fake-bench-visitor-{i:02d}"} if visitor_keys else None
+    # ssl_verify=False: gradio_client opens a new httpx client for each request, and with
+    # verification on each one loads the CA bundle: ~0.25 s of CPU per generation in this
+    # process, on the app's two cores. Loopback HTTP has no TLS to verify anyway.
+    return Client(url, headers=headers, verbose=False, analytics_enabled=False, ssl_verify=False,
+                  download_files=str(work / "downloads" / str(i)))
+
+
+def concurrent_runs(clients: list[Client], image: Path, pids: dict[str, int],
+                    flag: Path) -> tuple[list[Run], dict[str, float]]:
+    """Every client generates at once (released by a barrier); the runs and each process's CPU seconds."""
+    gate = threading.Barrier(len(clients))
+
+    def go(c: Client) -> Run:
+        gate.wait(30)
+        return generate(c, image)
+
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    flag.touch()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        runs = list(pool.map(go, clients))
+    flag.unlink()
+    return runs, {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+
+
+def measure(args: argparse.Namespace,
+            work: Path) -> tuple[list[Run], list[Run], dict[str, float], dict[str, Any]]:
+    """Start both servers, run the warm-up, three singles, then the concurrent run; the stand-in's stats."""
+    image = work / "photo.jpg"
+    image.write_bytes(photo(1280, 720, "JPEG", quality=90))
+    flag = work / "sampling"
+    standin, app, standin_port, app_port = start_processes(work, args, flag)
+    admin = f"http://127.0.0.1:{standin_port}/_offline"
+    try:
+        wait_ok(f"{admin}/stats", standin, 60)
+        url = f"http://127.0.0.1:{app_port}/"
+        wait_ok(url, app)
+        client = partial(make_client, url, work, args.visitor_keys)
+        started = time.perf_counter()
+        generate(client(99), image)
+        print(f"warm-up run (renders the video once): {time.perf_counter() - started:.2f} s")
+        singles = []
+        for i in range(3):
             httpx.post(f"{admin}/reset", timeout=10)
-            with ThreadPoolExecutor(args.jobs) as pool:
-                clients = list(pool.map(client, range(args.jobs)))
-            gate = threading.Barrier(args.jobs)
+            singles.append(generate(client(90 + i), image))
+            jobs = httpx.get(f"{admin}/stats", timeout=10).json()["jobs"]
+            alone = singles[-1]
+            print(f"one alone, run {i + 1}: {alone.seconds:5.2f} s   {breakdown([alone], jobs)}")
+        httpx.post(f"{admin}/reset", timeout=10)
+        with ThreadPoolExecutor(args.jobs) as pool:
+            clients = list(pool.map(client, range(args.jobs)))
+        pids = {"app": app.pid, "stand-in": standin.pid, "callers (this process)": os.getpid()}
+        runs, cpu = concurrent_runs(clients, image, pids, flag)
+        stats = httpx.get(f"{admin}/stats", timeout=10).json()
+    finally:
+        stop(app)
+        stop(standin)
+    return singles, runs, cpu, stats
 
-            def go(c: Client) -> Run:
-                gate.wait(30)
-                return generate(c, image)
 
-            pids = {"app": app.pid, "stand-in": standin.pid, "callers (this process)": os.getpid()}
-            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-            flag.touch()
-            with ThreadPoolExecutor(args.jobs) as pool:
-                runs = list(pool.map(go, clients))
-            flag.unlink()
-            cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
-            stats = httpx.get(f"{admin}/stats", timeout=10).json()
-        finally:
-            stop(app)
-            stop(standin)
-        slow = slow_callbacks(work / "app" / "app.log") if args.asyncio_debug else ""
+def report(args: argparse.Namespace, singles: list[Run], runs: list[Run], cpu: dict[str, float],
+           stats: dict[str, Any], load_before: tuple[float, float, float], slow: str) -> None:
+    """Check every job came back completed, then print the figures and the verdict."""
     jobs = stats["jobs"]
     assert len({r.facts["request_id"] for r in runs}) == args.jobs == len(jobs), "a job is missing"
     assert all(j["state"] == "completed" for j in jobs.values()), jobs
@@ -260,17 +263,13 @@ def main() -> None:
     wall = max(r.end for r in runs) - min(r.start for r in runs)
     each = sorted(r.seconds for r in runs)
     print(f"one alone: median {single:5.2f} s of {len(singles)} runs")
-    print(
-        f"{args.jobs} at once: wall {wall:5.2f} s; each median {statistics.median(each):5.2f} s, "
-        f"fastest {each[0]:5.2f} s, slowest {each[-1]:5.2f} s; all {len(runs)} succeeded"
-    )
+    print(f"{args.jobs} at once: wall {wall:5.2f} s; each median {statistics.median(each):5.2f} s, "
+          f"fastest {each[0]:5.2f} s, slowest {each[-1]:5.2f} s; all {len(runs)} succeeded")
     print(f"{args.jobs} at once, where the time went: {breakdown(runs, jobs)}")
     used = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in cpu.items())
     print(f"CPU used while the {args.jobs} ran ({os.cpu_count()} cores, {wall:.2f} s wall): {used}")
-    print(
-        f"stand-in: {stats['submissions']} submissions, {stats['renders']} renders since it started "
-        f"(render cache), calls {stats['calls']}"
-    )
+    print(f"stand-in: {stats['submissions']} submissions, {stats['renders']} renders since it started "
+          f"(render cache), calls {stats['calls']}")
     print(f"machine load average (1 min) before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
     if slow:
         print(slow)
@@ -279,11 +278,20 @@ def main() -> None:
     ratio = wall / single
     verdict = "met" if ratio <= TARGET else "MISSED"
     keys = "each its own x-api-key" if args.visitor_keys else "the app's server key"
-    print(
-        f"summary: {args.jobs} concurrent generations ({args.queue_seconds:g} s queue + "
-        f"{args.run_seconds:g} s run, {keys}) took {wall:.2f} s vs {single:.2f} s for one: "
-        f"{ratio:.2f}x; target <= {TARGET}x {verdict}"
-    )
+    print(f"summary: {args.jobs} concurrent generations ({args.queue_seconds:g} s queue + "
+          f"{args.run_seconds:g} s run, {keys}) took {wall:.2f} s vs {single:.2f} s for one: "
+          f"{ratio:.2f}x; target <= {TARGET}x {verdict}")
+
+
+def main() -> None:
+    """The warm-up, the single runs and the concurrent run, then their report."""
+    args = parse_args()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="bench-concurrent-") as tmp:
+        work = Path(tmp)
+        singles, runs, cpu, stats = measure(args, work)
+        slow = slow_callbacks(work / "app" / "app.log") if args.asyncio_debug else ""
+    report(args, singles, runs, cpu, stats, load_before, slow)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_faults.py`` (about 4 minutes; ``--quick`` shrinks every timing for a
 smoke test). Everything targets the loopback stand-in; the app is ``app.py`` in a subprocess
-(``tests/test_reliability.py`` launches it) and visitors come through gradio_client.
+(``tests/app/test_reliability.py`` launches it) and visitors come through gradio_client.
 
 1. Amplification: the same jobs (20 s queued + 40 s running) side by side on two stand-ins, one
    clean and one where 30 % of status/result calls fail (7.5 % each: 500, HTML 502, 429 with
@@ -35,8 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from client.offline import OfflineConfig, OfflineServer
-from tests.test_reliability import (
-    ROOT,
+from tests.app.test_reliability import (
     SERVER_KEY,
     completed,
     launch_app,
@@ -45,6 +44,7 @@ from tests.test_reliability import (
     thirty_percent_faults,
     visit,
 )
+from tests.apps import ROOT
 
 
 def _finished_wall(job: dict[str, Any]) -> float | None:

@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_history_panel.py``. Builds, in a temporary folder, a store with
 1,000 finished jobs of one visitor, each with a ~256 px JPEG thumbnail (as ``bench_store.py``) and
-a real local MP4 (a small one: only its first frame is read), and a page (``build_demo``, shared,
+a real local MP4 (a small one: only its first frame is read), and a page (``build_app``, shared,
 offline client). Then times, as medians of interleaved repeats unless said otherwise:
 
 - ``listing(limit=1000)`` cold: the first look, which extracts and caches 1,000 posters with PyAV;
@@ -37,11 +37,10 @@ import numpy as np  # noqa: E402
 from gradio import processing_utils  # noqa: E402
 
 from benchmarks.bench_store import photo_like_thumbnail  # noqa: E402
-from client import Settings  # noqa: E402
-from client.events import VideoFacts  # noqa: E402
-from client.store import JobStore  # noqa: E402
-from ui.build import build_demo  # noqa: E402
-from ui.history_archive import new_owner_id  # noqa: E402
+from client.history import JobStore, new_owner_id  # noqa: E402
+from client.jobs import Settings  # noqa: E402
+from client.media import VideoFacts  # noqa: E402
+from ui.build import build_app  # noqa: E402
 
 JOBS = 1000
 REPEATS = 7
@@ -102,7 +101,7 @@ def case(folder: Path, *, with_videos: bool) -> dict[str, float]:
     thumb = photo_like_thumbnail()
     assert thumb is not None
     fill(store, owner, thumb, outputs if with_videos else None)
-    panel = build_demo(settings, store=store, shared=True).history  # type: ignore[attr-defined]
+    panel = build_app(settings, store=store, shared=True).history
     gallery = gr.Gallery(format="jpeg", render=False)
 
     def look(limit: int) -> Any:

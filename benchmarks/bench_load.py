@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_load.py`` (about 4 minutes; ``--quick`` runs 10 visitors on 1 s + 2 s
 jobs, ``--ramp-s 10`` spreads the arrivals, ``--skip-queue-full`` skips the three small scenarios).
-The app is ``app.py`` in a subprocess (see ``tests/test_reliability.py``: a loop-lag monitor runs on
+The app is ``app.py`` in a subprocess (see ``tests/app/test_reliability.py``: a loop-lag monitor runs on
 the server's own event loop and logs garbage collections). The stand-in (RunComfy's part) and the
 visitors share this 2-core machine with the app. The visitors, and the 51st visitor's Chromium, only
 get the CPU the app leaves idle (Linux's SCHED_IDLE, which Chromium may not undo: see
@@ -15,7 +15,7 @@ not this machine's CPUs. The machine's load average is printed: other work on it
 Scenarios: a full queue (concurrency 1, queue 1, 5 visitors: what the extra ones are told); three
 4096x4096 decodes and a bomb while a fourth visitor loads the page; 40 visitors fetching the config
 and joining the queue in the same instant, with and without ``ui.admission.TakeTurns`` side by
-side; then the main load.
+side (these three are in ``load_scenarios.py``); then the main load.
 Targets: every job completes, submissions at the stand-in = visitors (nothing lost, nothing sent
 twice), a 51st visitor's page loads in under 1 s, the event loop never stalls over 100 ms.
 """
@@ -38,12 +38,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.load_scenarios import arrival_burst_run, decode_run, print_small_scenarios, queue_full_run
 from client.offline import OfflineConfig, OfflineServer
-from tests.test_reliability import (
+from tests.app.test_reliability import (
     CHROMIUM,
     AppProcess,
+    Latencies,
     crowd,
-    crowd_arrives_at_once,
     latency_probe,
     launch_app,
     launch_chromium,
@@ -126,133 +127,79 @@ def load_run(
         figures["rss_idle_mb"] = app.peak_rss_mb()
         with latency_probe(app.url, work / "probe") as probed:
             yield_cpu_to_app()
-            start = time.time()
-            results: list[dict[str, Any]] = []
-            stagger = ramp_s / visitors
-            runner = threading.Thread(
-                target=lambda: results.extend(crowd(app, visitors, stagger_s=stagger, timeout=900)))
-            runner.start()
-            # The 51st visitor arrives once every job is in flight (queued or running at the stand-in).
-            deadline = time.monotonic() + 120 + ramp_s
-            while server.stats()["submissions"] < visitors and time.monotonic() < deadline:
-                time.sleep(0.5)
-            time.sleep(2)
-            figures["visitor_51_at"] = time.time() - start
-            figures["page_plain_s"] = plain_page_load(app.url)
-            figures["page_browser_s"] = browser_page_load(app.url)
-            figures["page_plain_later_s"] = plain_page_load(app.url)
-            runner.join(queue_s + run_s + 600)
-            end = time.time()
-        stats = server.stats()
-        created = [_wall(j["created_at"]) for j in stats["jobs"].values()]
-        finished = {rid: _wall(j["finished_at"]) for rid, j in stats["jobs"].items() if j["finished_at"]}
-        delivery = [r["ended_at"] - finished[r["request_id"]] for r in results
-                    if r.get("request_id") in finished]
-        figures.update(
-            submitted_within_s=max(created) - start if created else float("nan"),
-            delivery_median_s=statistics.median(delivery) if delivery else float("nan"),
-            delivery_max_s=max(delivery, default=float("nan")),
-            wall_s=end - start,
-            start=start,
-            visitors=visitors,
-            ok=sum(1 for r in results if r["ok"]),
-            errors=[r["error"] for r in results if "error" in r][:5],
-            submissions=stats["submissions"],
-            unique_ids=len({r.get("request_id") for r in results if r.get("request_id")}),
-            standin_completed=sum(1 for j in stats["jobs"].values() if j["state"] == "completed"),
-            calls=stats["calls"],
-            connect_max_s=max((r.get("connect_s", 0.0) for r in results), default=0.0),
-            total_median_s=statistics.median(r["total_s"] for r in results) if results else 0.0,
-            lag=app.loop_lag_ms(start, end),
-            worst_lags=sorted(app.loop_lags(start, end), key=lambda row: -row[1])[:5],
-            phases=_phases(start, created, list(finished.values())),
-            gc_pauses=app.gc_pauses_ms(start, end),
-            rss_peak_mb=app.peak_rss_mb(),
-        )
-        probe = probed[0]
-        figures["probe_info_max_ms"] = probe.worst(probe.info)
-        figures["probe_info_p95_ms"] = _p95([ms for _, ms in probe.info])
-        figures["probe_page_max_ms"] = probe.worst(probe.page)
-        figures["probe_errors"] = probe.errors
-        figures["probe_samples"] = len(probe.info)
+            start, end, results = _crowd_and_51st_visitor(
+                app, server, visitors, queue_s, run_s, ramp_s, figures)
+        figures.update(_crowd_figures(app, server.stats(), results, visitors, start, end))
+        figures.update(_probe_figures(probed[0]))
     return figures
 
 
-def queue_full_run(work: Path) -> dict[str, Any]:
-    """More visitors than the app's queue holds: what the extra ones are told."""
-    env = {"RUNCOMFY_CONCURRENCY": "1", "RUNCOMFY_QUEUE_SIZE": "1"}
-    with OfflineServer(OfflineConfig(queue_s=3, run_s=3)) as server, \
-            launch_app(server.base_url, work / "full", env=env) as app:
-        results = crowd(app, 5, timeout=120)
-        submissions = server.stats()["submissions"]
-        return {
-            "accepted": sum(1 for r in results if r["ok"]),
-            "refused": [r["error"] for r in results if not r["ok"]],
-            "submissions": submissions,
-            "raw_http": _raw_join_when_full(app, server),
-        }
+def _crowd_and_51st_visitor(
+    app: AppProcess, server: OfflineServer, visitors: int, queue_s: float, run_s: float, ramp_s: float,
+    figures: dict[str, Any],
+) -> tuple[float, float, list[dict[str, Any]]]:
+    """Send the crowd, time a 51st visitor's page into ``figures``; the crowd's start, end and results."""
+    start = time.time()
+    results: list[dict[str, Any]] = []
+    stagger = ramp_s / visitors
+    runner = threading.Thread(
+        target=lambda: results.extend(crowd(app, visitors, stagger_s=stagger, timeout=900)))
+    runner.start()
+    # The 51st visitor arrives once every job is in flight (queued or running at the stand-in).
+    deadline = time.monotonic() + 120 + ramp_s
+    while server.stats()["submissions"] < visitors and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)
+    figures["visitor_51_at"] = time.time() - start
+    figures["page_plain_s"] = plain_page_load(app.url)
+    figures["page_browser_s"] = browser_page_load(app.url)
+    figures["page_plain_later_s"] = plain_page_load(app.url)
+    runner.join(queue_s + run_s + 600)
+    end = time.time()
+    return start, end, results
 
 
-def decode_run(work: Path) -> dict[str, Any]:
-    """Three visitors upload 4096x4096 PNGs (cut at 90 %: the whole decode runs, then the refusal) and
-    one a 9000x9000 bomb, while the probe plays a fourth visitor loading the page."""
-    from tests.image_corpus import png_bomb
-    from tests.test_hostile import big_cut_png
-
-    big, bomb = work / "big-4096.png", work / "bomb.png"
-    big.write_bytes(big_cut_png())
-    bomb.write_bytes(png_bomb(9_000, 9_000, real=True))
-    with OfflineServer(OfflineConfig()) as server, launch_app(server.base_url, work / "decode") as app:
-        with latency_probe(app.url, work / "probe-decode") as probed:
-            time.sleep(1)
-            start = time.time()
-            results = [None] * 4
-            threads = [threading.Thread(target=lambda i=i, p=p: results.__setitem__(i, visit(app, image=p)))
-                       for i, p in enumerate([big, big, big, bomb])]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(120)
-            end = time.time()
-            time.sleep(1)
-        probe = probed[0]
-        return {
-            "refused": sum(1 for r in results if r and not r["ok"] and "Not sent" in r.get("error", "")),
-            "submissions": server.stats()["submissions"],
-            "page_max_ms": probe.worst(probe.page), "info_max_ms": probe.worst(probe.info),
-            "lag": app.loop_lag_ms(start, end), "seconds": end - start,
-        }
-
-
-def arrival_burst_run(work: Path, count: int = 40, rounds: int = 3) -> dict[str, list[float]]:
-    """``count`` new visitors fetch the config and join the queue in the same instant, at the app as it
-    is and at the same app without :class:`ui.admission.TakeTurns`, in alternate rounds: the worst
-    event-loop lag of each round."""
-    worst: dict[str, list[float]] = {"in turn": [], "all at once": []}
-    with OfflineServer(OfflineConfig()) as server, \
-            launch_app(server.base_url, work / "turn") as turn, \
-            launch_app(server.base_url, work / "no-turn", env={"PROOF_WITHOUT_TURNS": "1"}) as plain:
-        for _ in range(rounds):
-            for name, app in (("in turn", turn), ("all at once", plain)):
-                start = time.time()
-                crowd_arrives_at_once(app, count)
-                time.sleep(1)
-                worst[name].append(app.loop_lag_ms(start, time.time())[0])
-    return worst
+def _crowd_figures(
+    app: AppProcess, stats: dict[str, Any], results: list[dict[str, Any]], visitors: int, start: float,
+    end: float,
+) -> dict[str, Any]:
+    """The crowd's figures: from its results, the stand-in's ``stats`` and the app's logs."""
+    created = [_wall(j["created_at"]) for j in stats["jobs"].values()]
+    finished = {rid: _wall(j["finished_at"]) for rid, j in stats["jobs"].items() if j["finished_at"]}
+    delivery = [r["ended_at"] - finished[r["request_id"]] for r in results
+                if r.get("request_id") in finished]
+    return dict(
+        submitted_within_s=max(created) - start if created else float("nan"),
+        delivery_median_s=statistics.median(delivery) if delivery else float("nan"),
+        delivery_max_s=max(delivery, default=float("nan")),
+        wall_s=end - start,
+        start=start,
+        visitors=visitors,
+        ok=sum(1 for r in results if r["ok"]),
+        errors=[r["error"] for r in results if "error" in r][:5],
+        submissions=stats["submissions"],
+        unique_ids=len({r.get("request_id") for r in results if r.get("request_id")}),
+        standin_completed=sum(1 for j in stats["jobs"].values() if j["state"] == "completed"),
+        calls=stats["calls"],
+        connect_max_s=max((r.get("connect_s", 0.0) for r in results), default=0.0),
+        total_median_s=statistics.median(r["total_s"] for r in results) if results else 0.0,
+        lag=app.loop_lag_ms(start, end),
+        worst_lags=sorted(app.loop_lags(start, end), key=lambda row: -row[1])[:5],
+        phases=_phases(start, created, list(finished.values())),
+        gc_pauses=app.gc_pauses_ms(start, end),
+        rss_peak_mb=app.peak_rss_mb(),
+    )
 
 
-def _raw_join_when_full(app: AppProcess, server: OfflineServer) -> str:
-    """What a plain HTTP caller gets from /gradio_api/call/generate while the queue is full."""
-    server.configure(queue_s=5, run_s=5)
-    holders = [threading.Thread(target=visit, args=(app,), kwargs={"timeout": 60}) for _ in range(2)]
-    for t in holders:
-        t.start()
-    time.sleep(3)
-    with httpx.Client(base_url=app.url, timeout=30) as http:
-        reply = http.post("gradio_api/call/generate", json={"data": ["x", None, -1, 121, "https://a.b/c.jpg"]})
-    for t in holders:
-        t.join(60)
-    return f"HTTP {reply.status_code}: {reply.text[:200]}"
+def _probe_figures(probe: Latencies) -> dict[str, Any]:
+    """What the latency probe saw while the crowd ran."""
+    return {
+        "probe_info_max_ms": probe.worst(probe.info),
+        "probe_info_p95_ms": _p95([ms for _, ms in probe.info]),
+        "probe_page_max_ms": probe.worst(probe.page),
+        "probe_errors": probe.errors,
+        "probe_samples": len(probe.info),
+    }
 
 
 def _phases(start: float, created: list[float], finished: list[float]) -> dict[str, tuple[float, float]]:
@@ -273,8 +220,8 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
-def main() -> None:
-    """Run both scenarios and print the figures."""
+def parse_args() -> argparse.Namespace:
+    """The command line's options (``--quick`` sets the visitors and the jobs' seconds)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--visitors", type=int, default=50)
     parser.add_argument("--queue-s", type=float, default=20.0)
@@ -286,14 +233,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.visitors, args.queue_s, args.run_s = 10, 1.0, 2.0
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-        work = Path(tmp)
-        if not args.skip_queue_full:
-            full = queue_full_run(work)
-            decode = decode_run(work)
-            burst = arrival_burst_run(work)
-        f = load_run(args.visitors, args.queue_s, args.run_s, work, ramp_s=args.ramp_s)
+    return args
+
+
+def print_load(f: dict[str, Any], args: argparse.Namespace) -> None:
+    """Print the main scenario's figures."""
     lag_ms, samples = f["lag"]
     arrival = f"arriving over {args.ramp_s:g} s" if args.ramp_s else "at once"
     print(f"load: {f['visitors']} visitors {arrival}, stand-in jobs {args.queue_s:g} s queued + "
@@ -324,21 +268,22 @@ def main() -> None:
     print(f"  worst stalls: {worst} ({spans})")
     print(f"  app memory: peak RSS (VmHWM) {f['rss_peak_mb']:.0f} MB "
           f"(idle after start {f['rss_idle_mb']:.0f} MB)")
+
+
+def main() -> None:
+    """Run both scenarios and print the figures."""
+    args = parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        work = Path(tmp)
+        if not args.skip_queue_full:
+            full = queue_full_run(work)
+            decode = decode_run(work)
+            burst = arrival_burst_run(work)
+        f = load_run(args.visitors, args.queue_s, args.run_s, work, ramp_s=args.ramp_s)
+    print_load(f, args)
     if not args.skip_queue_full:
-        print(f"queue full (concurrency 1, queue 1, 5 visitors at once): {full['accepted']} served, "
-              f"{len(full['refused'])} told: {sorted(set(full['refused']))}; "
-              f"submissions {full['submissions']}")
-        print(f"  plain HTTP caller while full: {full['raw_http']}")
-        d_lag, _ = decode["lag"]
-        print(f"big decodes: 3 visitors upload 4096x4096 PNGs and 1 a 9000x9000 bomb at once: "
-              f"{decode['refused']}/4 refused with their sentence, submissions {decode['submissions']}, "
-              f"{decode['seconds']:.1f} s; a 4th visitor's GET / max {decode['page_max_ms']:.0f} ms, "
-              f"/gradio_api/info max {decode['info_max_ms']:.0f} ms; event loop max lag {d_lag:.0f} ms")
-        turn, at_once = (statistics.median(burst[k]) for k in ("in turn", "all at once"))
-        rounds = "; ".join(f"{k}: " + ", ".join(f"{v:.0f}" for v in burst[k]) + " ms" for k in burst)
-        print(f"arrival burst: 40 new visitors fetch /config and join the queue in the same instant, "
-              f"event loop worst lag median {turn:.0f} ms in turn vs {at_once:.0f} ms all at once "
-              f"({at_once / max(turn, 1):.1f}x; {rounds})")
+        print_small_scenarios(full, decode, burst)
     print(f"machine load average {os.getloadavg()[0]:.1f} at the end")
 
 

@@ -24,11 +24,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from client.api import RunComfyClient
-from client.events import Downloading
-from client.inputs import build_job
+from client.dreamina import build_job
+from client.jobs import Connection, Downloading, PollPlan, run_job
 from client.offline import OfflineConfig, OfflineServer
-from client.polling import PollPlan
 from tests.samples import photo
 
 
@@ -46,12 +44,12 @@ class CountingTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def follow_one(api: RunComfyClient, delay: float, run_s: float, server: OfflineServer,
+async def follow_one(conn: Connection, delay: float, run_s: float, server: OfflineServer,
                      lock: asyncio.Lock, seen: dict) -> None:
     """Submit one job whose run lasts ``run_s`` and note when its completion is seen."""
     await asyncio.sleep(delay)
     job = build_job("benchmark: a slow pan", image=photo(640, 360), seed=1).request
-    stream = api.run(job)
+    stream = run_job(conn, job)
     # A real job's end falls anywhere on the poll grid: give each job its own run time, set on the
     # stand-in just before its submit (the lock keeps the knob and the submit together).
     async with lock:
@@ -72,21 +70,21 @@ async def measure(plan_names: dict[str, PollPlan], jobs: int, run_s: float, serv
     tasks = []
     for name, plan in plan_names.items():
         counter = CountingTransport()
-        api = RunComfyClient("fake-bench-token", server.base_url, transport=counter, poll=plan,
-                             outputs_dir=out / name)
+        conn = Connection("fake-bench-token", server.base_url, transport=counter, poll=plan,
+                          outputs_dir=out / name)
         seen: dict[str, float] = {}
-        clients[name] = (api, counter, seen)
-        tasks += [follow_one(api, rng.uniform(0, 2.0), run_s + rng.uniform(0, 2.0), server, lock, seen)
+        clients[name] = (conn, counter, seen)
+        tasks += [follow_one(conn, rng.uniform(0, 2.0), run_s + rng.uniform(0, 2.0), server, lock, seen)
                   for _ in range(jobs)]
     await asyncio.gather(*tasks)
     jobs_info = server.stats()["jobs"]
-    for name, (api, counter, seen) in clients.items():
+    for name, (conn, counter, seen) in clients.items():
         lags = []
         for rid, at in seen.items():
             finished = datetime.fromisoformat(jobs_info[rid]["finished_at"].replace("Z", "+00:00"))
             lags.append(at - finished.timestamp())
         results[name] = (lags, [counter.counts[rid] for rid in seen])
-        await api.aclose()
+        await conn.aclose()
     return results
 
 

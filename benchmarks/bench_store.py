@@ -27,10 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402 - after the path setup, so it runs from anywhere
 
-from client.events import VideoFacts  # noqa: E402
-from client.recorder import make_thumbnail  # noqa: E402
-from client.store import JobStore  # noqa: E402
-from client.store_schema import JOB_COLUMNS  # noqa: E402
+from client.history import JOB_COLUMNS, JobStore  # noqa: E402
+from client.media import VideoFacts, make_thumbnail  # noqa: E402
 from tests.samples import photo  # noqa: E402
 
 JOBS = 1000

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 from PIL import Image
 
-from client.images import inspect_image, prepare_image
+from client.dreamina import inspect_image, prepare_image
 
 TARGET_MS = 30.0
 HEADER = "inspect_image (header only)"

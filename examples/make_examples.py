@@ -156,6 +156,26 @@ def golden_street(size: tuple[int, int] = (1280, 720)) -> Image.Image:
     return image.filter(ImageFilter.SMOOTH)
 
 
+def _lighthouse(draw: ImageDraw.ImageDraw, lx: int, foot: int, top: int) -> None:
+    """The tower from ``foot`` up to ``top`` around x = ``lx``: white, three red bands, lamp room, roof."""
+    draw.polygon(
+        [(lx - 42, foot), (lx + 42, foot), (lx + 24, top), (lx - 24, top)], fill=(236, 232, 226)
+    )
+    for band in range(3):
+        y = foot - 90 * band - 60
+        draw.polygon(
+            [
+                (lx - 36 + 6 * band, y),
+                (lx + 36 - 6 * band, y),
+                (lx + 33 - 6 * band, y - 34),
+                (lx - 33 + 6 * band, y - 34),
+            ],
+            fill=(190, 40, 46),
+        )
+    draw.rectangle([lx - 30, top - 56, lx + 30, top], fill=(255, 226, 150))
+    draw.polygon([(lx - 36, top - 56), (lx + 36, top - 56), (lx, top - 90)], fill=(50, 46, 52))
+
+
 def lighthouse_dusk(size: tuple[int, int] = (720, 1280)) -> Image.Image:
     """A portrait-orientation scene: a lighthouse on a cliff at dusk, its beam over the sea, stars."""
     rng = random.Random(3)  # noqa: S311 - a fixed seed for drawing, not for security
@@ -188,22 +208,7 @@ def lighthouse_dusk(size: tuple[int, int] = (720, 1280)) -> Image.Image:
         fill=(28, 30, 36),
     )
     lx, top = int(width * 0.28), sea - 470
-    draw.polygon(
-        [(lx - 42, sea - 140), (lx + 42, sea - 140), (lx + 24, top), (lx - 24, top)], fill=(236, 232, 226)
-    )
-    for band in range(3):
-        y = sea - 140 - 90 * band - 60
-        draw.polygon(
-            [
-                (lx - 36 + 6 * band, y),
-                (lx + 36 - 6 * band, y),
-                (lx + 33 - 6 * band, y - 34),
-                (lx - 33 + 6 * band, y - 34),
-            ],
-            fill=(190, 40, 46),
-        )
-    draw.rectangle([lx - 30, top - 56, lx + 30, top], fill=(255, 226, 150))
-    draw.polygon([(lx - 36, top - 56), (lx + 36, top - 56), (lx, top - 90)], fill=(50, 46, 52))
+    _lighthouse(draw, lx, sea - 140, top)
     beam = Image.new("RGB", size, (0, 0, 0))
     ImageDraw.Draw(beam).polygon(
         [(lx, top - 30), (width, top - 190), (width, top + 60)], fill=(255, 226, 150)

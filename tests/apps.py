@@ -1,8 +1,9 @@
 """Launch ``app.py`` as a new user would, on loopback against the stand-in; launch Debian's Chromium.
 
-Shared by the test files that need the real app in a subprocess (``test_app_e2e``, ``test_restart``,
-``test_history_ui``, ``test_reliability`` and, through it, ``test_hostile``, ``test_secrets`` and the
-load and fault benchmarks) and by ``benchmarks/bench_app_start.py`` (:func:`free_port`, :func:`stop`).
+Shared by the test files that need the real app in a subprocess (``tests/app/``: ``test_app_e2e``,
+``test_restart``, ``test_reliability`` and, through it, ``test_hostile``, ``test_secrets`` and the load
+and fault benchmarks; ``tests/ui/test_history``) and by ``benchmarks/bench_app_start.py``
+(:func:`free_port`, :func:`stop`).
 
 Every launch gets a free loopback port, its own folders under ``home`` and ``home`` as its working
 folder (empty, so no developer's ``.env`` is read), and never this shell's ``SPACE_ID`` or

@@ -9,19 +9,50 @@ own RunComfy key travels in an ``x-api-key`` header and is used for that call on
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from client.errors import InputRefused
-from client.events import END_EVENTS, Completed, Failed, Queued
-from client.secret import Secret
+from client import END_EVENTS, SCHEMA, Completed, Failed, InputRefused, LiveJob, Queued, Secret, frames_text
+from ui.cards import facts_record
 from ui.handlers import Playground, headers_of
 from ui.hosting import into_gradio_cache
-from ui.jobs import LiveJob
 from ui.messages import msg
-from ui.panels import facts_record
+from ui.options import RAW
 from ui.screens import error_sentence
+
+API_DESCRIPTION = (
+    "Generate a video. image: a JPEG or PNG file (gradio_client.handle_file), or None with image_url set to "
+    f"a public https URL. seed: {SCHEMA.seed_random} = random (the seed used is in facts). frames: "
+    f"{frames_text()}. Send your own RunComfy key in an x-api-key header; without one the app's key "
+    "(limited per visitor per hour) or its offline preview is used. Streams (None, {state, request_id, "
+    "...}) while waiting, then (video, facts)."
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The endpoint's own (hidden) components: plain English labels, JSON facts."""
+
+    inputs: dict[str, Any]
+    outputs: list[Any]
+    trigger: gr.Button
+
+
+def place_endpoint() -> Endpoint:
+    """Place the hidden components of ``/generate`` (never shown on the page)."""
+    with gr.Group(visible=False):
+        inputs = {
+            "prompt": gr.Textbox(label="prompt"),
+            "image": gr.Image(label="image", type="filepath", image_mode=None),
+            "seed": gr.Number(SCHEMA.seed_random, label="seed", precision=0),
+            "frames": gr.Radio(list(SCHEMA.frames_choices), value=SCHEMA.default_frames, label="frames"),
+            "image_url": gr.Textbox("", label="image_url"),
+        }
+        outputs = [gr.Video(label="video"), gr.JSON(label="facts")]
+        trigger = gr.Button("generate")
+    return Endpoint(inputs, outputs, trigger)
 
 
 class ApiEndpoint:
@@ -98,3 +129,9 @@ class ApiEndpoint:
         rid = live.request_id
         suffix = f" ({msg(lang, 'request_id')} {rid})" if rid and rid not in text else ""
         raise gr.Error(text + suffix, print_exception=False)
+
+
+def wire_endpoint(endpoint: Endpoint, api: ApiEndpoint) -> None:
+    """Register ``/generate``: the page's one public event."""
+    endpoint.trigger.click(api.generate, inputs_kwargs=endpoint.inputs, outputs=endpoint.outputs,
+                           api_name="generate", api_description=API_DESCRIPTION, **RAW)

@@ -1,13 +1,13 @@
-"""The page's event handlers: async generators over the client's job events, yielding Screens.
+"""Generate and Cancel: the page's job handlers, async generators over a job's events, yielding Screens.
 
-The public ``/generate`` endpoint is in :mod:`ui.endpoint`, built on the same :class:`Playground`.
+The public ``/generate`` endpoint (:mod:`ui.endpoint`) is built on the same :class:`Playground`.
 
-One :class:`Playground` is created per demo by ``build_demo`` and owns everything the handlers
-share (the clients, the hourly limiter); each visitor's own things (their key, their current job)
-live in their :class:`~ui.jobs.VisitorSession` inside ``gr.State``. Nothing here is module-level
-mutable state, and nothing reads ``os.environ``.
+One :class:`Playground` is created per page by ``build_app`` and owns everything the handlers
+share (the routes to the API, the hourly limiter, the job registry); each visitor's own things
+(their key, their current job) live in their :class:`~ui.session.VisitorSession` inside
+``gr.State``. Nothing here is module-level mutable state, and nothing reads ``os.environ``.
 
-With a history (``archive``), every job is recorded under the visitor's owner id, and a page that
+With a history (``registry``), every job is recorded under the visitor's owner id, and a page that
 goes away (tab closed, refreshed, laptop asleep) no longer cancels its job: it finishes into the
 history and shows up when the page is opened again. Cancel stays the one way to cancel.
 """
@@ -21,18 +21,25 @@ from typing import Any
 
 import gradio as gr
 
-from client.api import RunComfyClient
-from client.errors import DownloadFailed, InputRefused, SubmitUncertain
-from client.events import Completed
-from client.images import PreparedImage
-from client.inputs import PreparedJob, build_job
-from client.lanes import PICTURES
-from client.secret import Secret
-from client.store import LOCAL_OWNER
-from ui.history_archive import Archive
-from ui.jobs import Attempt, LiveJob, Route, VisitorSession
+from client import (
+    LOCAL_OWNER,
+    PICTURES,
+    Completed,
+    DownloadFailed,
+    InputRefused,
+    LiveJob,
+    PreparedImage,
+    PreparedJob,
+    Registry,
+    Route,
+    Routes,
+    Secret,
+    SubmitUncertain,
+    build_job,
+)
 from ui.messages import msg
 from ui.screens import Screen, error_sentence, event_screen, failure_screen, screen
+from ui.session import Attempt, VisitorSession
 from ui.texts import pick_language
 from ui.visitors import HourlyLimit, visitor_id
 
@@ -63,31 +70,34 @@ def headers_of(request: gr.Request | None) -> dict[str, str]:
 
 
 class Playground:
-    """Handlers bound to one demo's clients and limiter. Tests build one directly, with no server."""
+    """Handlers bound to one page's routes, limiter and registry. Tests build one directly, with no server."""
 
     def __init__(
         self,
-        client: RunComfyClient,
-        real_client: RunComfyClient,
+        routes: Routes,
         *,
         limiter: HourlyLimit,
         behind_proxy: bool = False,
         image_host: ImageHost | None = None,
         tick_s: float = 1.0,
-        archive: Archive | None = None,
+        registry: Registry | None = None,
     ) -> None:
-        self.client = client
-        self.real_client = real_client
+        self.routes = routes
         self.limiter = limiter
         self.behind_proxy = behind_proxy
         self.image_host = image_host
         self.tick_s = tick_s
-        self.archive = archive
+        self.registry = registry
+
+    @property
+    def offline(self) -> bool:
+        """True when the app's own way out is the offline preview (no server key)."""
+        return self.routes.own.offline
 
     @property
     def keeps_jobs(self) -> bool:
         """True when jobs are recorded, so one nobody watches still finishes into the history."""
-        return self.archive is not None and self.archive.available
+        return self.registry is not None and self.registry.available
 
     # -- who is asking, and through which key ---------------------------------------------------------
 
@@ -103,11 +113,7 @@ class Playground:
 
     def route(self, key: Secret | None) -> Route:
         """A visitor's key > the server's key > the offline stand-in."""
-        if key:
-            # The visitor's key always reaches the real API, even when the server itself has no key.
-            client = self.real_client if self.client.offline else self.client
-            return Route(client, key, "byo")
-        return Route(self.client, None, "offline" if self.client.offline else "server")
+        return self.routes.pick(key)
 
     @staticmethod
     def mode_label(route: Route, lang: str) -> str:
@@ -141,13 +147,12 @@ class Playground:
             verdict = self.limiter.take(self.visitor(request))
             if not verdict.allowed:
                 return msg(lang, "limit_reached", limit=verdict.limit, minutes=verdict.retry_after_min)
-        archive = self.archive
-        name = archive.recording_owner(owner) if archive is not None else LOCAL_OWNER
-        return LiveJob(route, job.request, prepared=job, archive=archive, owner=name)
+        registry = self.registry
+        name = registry.recording_owner(owner) if registry is not None else LOCAL_OWNER
+        return LiveJob(route, job, registry=registry, owner=name)
 
     def settle_limit(self, live: LiveJob, request: gr.Request | None) -> None:
         """Give the use back when nothing reached RunComfy (refused key, network down before sending)."""
-        # Nothing reached RunComfy (refused key, network down before sending): the use is given back.
         if live.route.limited and live.request_id is None and not isinstance(live.error, SubmitUncertain):
             self.limiter.give_back(self.visitor(request))
 

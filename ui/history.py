@@ -1,10 +1,10 @@
 """The history panel's handlers: list a visitor's jobs, show one, reuse, delete, retry, recover by id.
 
-Every method takes the browser's owner id (from ``gr.BrowserState``) and asks the store through
-:class:`~ui.history_archive.Archive`, which decides what that id may see: a request id alone never
-reaches another owner's job (ids shown in the gallery are kept server-side, in ``gr.State``).
-Store calls and file work run in worker threads; the methods return plain data (tests read it),
-and :mod:`ui.history_events` turns it into component updates.
+Every method takes the browser's owner id (from ``gr.BrowserState``) and asks the store through the
+job :class:`~client.Registry`, which decides what that id may see: a request id alone never reaches
+another owner's job (ids shown in the gallery are kept server-side, in ``gr.State``). Store calls
+and file work run in worker threads; the methods return plain data (tests read it), and
+:mod:`ui.history_panel` turns it into component updates.
 """
 
 from __future__ import annotations
@@ -18,18 +18,25 @@ from typing import Any
 
 import gradio as gr
 
-from client.errors import RunComfyError
-from client.events import Completed, Event
-from client.lanes import VIDEOS
-from client.resume import recover_events
-from client.store import LOCAL_OWNER, JobRecord
+from client import (
+    ENDED_BADLY,
+    LOCAL_OWNER,
+    UNFINISHED_STATES,
+    Completed,
+    Event,
+    JobRecord,
+    Registry,
+    RunComfyError,
+    clean_request_id,
+    recover_events,
+)
+from ui.gallery import Gallery
 from ui.handlers import Playground
-from ui.history_archive import Archive, clean_request_id
-from ui.history_view import PAGE_SIZE, UNFINISHED, caption, count_text, job_facts, needs_fetch
+from ui.history_text import PAGE_SIZE, caption, count_text, job_facts, needs_fetch
 from ui.hosting import into_gradio_cache, place_in_gradio_cache
-from ui.jobs import VisitorSession
 from ui.messages import msg
 from ui.screens import Screen, error_sentence, event_screen, screen
+from ui.session import VisitorSession
 
 ACTIVE_START_S = 60.0  # a Generate that has not sent anything yet keeps the panel watching this long
 
@@ -80,35 +87,25 @@ class FormFill:
     note: str
 
 
-class HistoryPanel:
-    """The panel's handlers, bound to a demo's :class:`Playground` and :class:`Archive`."""
+class HistoryHandlers:
+    """The panel's handlers, bound to a page's :class:`Playground` and job :class:`Registry`."""
 
-    def __init__(self, play: Playground, archive: Archive) -> None:
+    def __init__(self, play: Playground, registry: Registry) -> None:
         self.play = play
-        self.archive = archive
-        self.store = archive.store
+        self.registry = registry
+        self.store = registry.store
+        self.files = registry.files
+        self.gallery = Gallery(registry.files)
 
     # -- listing ---------------------------------------------------------------------------------
 
-    def _image(self, job: JobRecord) -> str:
-        """The gallery picture: the video's poster, else the input thumbnail or URL, else a blank."""
-        poster = self.archive.poster(job)
-        if poster is not None:
-            return str(place_in_gradio_cache(poster))
-        thumb = self.archive.thumbnail(job)
-        if thumb is not None:
-            return str(thumb)
-        if job.image_url:
-            return job.image_url  # fetched by the visitor's browser, as the URL preview is
-        return str(self.archive.blank())
-
     def _list(self, owner: Any, limit: int, lang: str) -> Listing:
-        who = self.archive.listing_owner(owner)
+        who = self.registry.listing_owner(owner)
         jobs = self.store.list_jobs(owner=who, limit=limit)
         total = self.store.count(owner=who) if len(jobs) >= limit else len(jobs)
         now = time.time()
-        items = [(self._image(job), caption(job, lang, now)) for job in jobs]
-        active = any(j.state in UNFINISHED and self.archive.is_followed(j.request_id) for j in jobs)
+        items = [(self.gallery.picture(job), caption(job, lang, now)) for job in jobs]
+        active = any(j.state in UNFINISHED_STATES and self.registry.is_followed(j.request_id) for j in jobs)
         return Listing(items, [j.request_id for j in jobs], count_text(len(jobs), total, lang),
                        total > len(jobs), active, tuple((j.request_id, j.state, j.updated_at) for j in jobs))
 
@@ -122,10 +119,10 @@ class HistoryPanel:
         """The job if this browser may see it, else None (another's job looks like a missing one)."""
         if not isinstance(request_id, str) or not request_id:
             return None
-        return await asyncio.to_thread(self.store.get, request_id, self.archive.listing_owner(owner))
+        return await asyncio.to_thread(self.store.get, request_id, self.registry.listing_owner(owner))
 
     def _detail(self, job: JobRecord, lang: str) -> Detail:
-        followed = self.archive.is_followed(job.request_id)
+        followed = self.registry.is_followed(job.request_id)
         video = None
         if job.has_local_video and job.video_path is not None and job.video_path.is_file():
             video = place_in_gradio_cache(job.video_path)
@@ -144,7 +141,7 @@ class HistoryPanel:
         job = await self.job(request_id, owner)
         if job is None:
             return None
-        kept = await asyncio.to_thread(self.archive.input_path, job.request_id)
+        kept = await asyncio.to_thread(self.files.input_of, job.request_id)
         image = await into_gradio_cache(kept) if kept else None
         missing = image is None and not job.image_url
         return FormFill(job.prompt, image, job.image_url or "", job.seed, job.frames,
@@ -155,23 +152,20 @@ class HistoryPanel:
         job = await self.job(request_id, owner)
         if job is None:
             return msg(lang, "hist_gone")
-        if self.archive.is_followed(job.request_id):
+        if self.registry.is_followed(job.request_id):
             return msg(lang, "hist_delete_running")  # its receipt must outlive the run
-        who = self.archive.listing_owner(owner)
+        who = self.registry.listing_owner(owner)
         # Found before the video goes: the copies are named by its content.
-        copies = await asyncio.to_thread(self.archive.cached_copies, job)
-        deleted = await asyncio.to_thread(self.store.delete, job.request_id, who)
-        if not deleted:
-            return msg(lang, "hist_gone")
-        await asyncio.to_thread(self.archive.forget_files, job, copies)
-        return msg(lang, "hist_deleted")
+        copies = await asyncio.to_thread(self.gallery.cached_copies, job)
+        deleted = await asyncio.to_thread(self.files.delete, self.store, job, who, copies=copies)
+        return msg(lang, "hist_deleted" if deleted else "hist_gone")
 
     # -- fetching again ----------------------------------------------------------------------------
 
     async def _fetch_owner(self, request_id: str, owner: Any) -> str:
         """Whose name a fetched job is recorded under; a local run keeps an existing row's owner."""
-        if self.archive.shared:
-            return self.archive.recording_owner(owner)
+        if self.registry.shared:
+            return self.registry.recording_owner(owner)
         known = await asyncio.to_thread(self.store.get, request_id)
         return known.owner if known is not None else LOCAL_OWNER
 
@@ -187,7 +181,7 @@ class HistoryPanel:
         if rid is None:
             yield FetchStep(msg(lang, "rec_bad_id"), final=True, failed=True)
             return
-        if not self.archive.follow(rid):
+        if not self.registry.follow(rid):
             yield FetchStep(msg(lang, "rec_busy"), final=True)
             return
         try:
@@ -195,24 +189,23 @@ class HistoryPanel:
             yield FetchStep(msg(lang, "rec_fetching", rid=rid))
             who = await self._fetch_owner(rid, owner)
             previous = None
-            async for event in recover_events(route.client, self.store, rid, owner=who, token=route.token,
-                                              budget_mb=self.archive.budget_mb):
-                if isinstance(event, Completed):
-                    await VIDEOS.run(self.archive.make_poster, event.video.path)
+            files = self.files if self.registry.available else None
+            async for event in recover_events(route.conn, self.store, rid, owner=who, token=route.token,
+                                              files=files):
                 text = event_screen(event, previous, lang=lang, mode="", elapsed_s=event.elapsed, seed=0).text
                 previous = event
                 yield FetchStep(text, event)
             job = await asyncio.to_thread(self.store.get, rid)
             if job is None:
                 yield FetchStep(msg(lang, "rec_unrecorded", rid=rid), previous, final=True)
-            elif job.state in ("failed", "cancelled", "lost"):
+            elif job.state in ENDED_BADLY:
                 yield FetchStep(msg(lang, "rec_ended", rid=rid, state=job.state), previous, final=True)
             else:
                 yield FetchStep(msg(lang, "rec_done", rid=rid), previous, final=True)
         except RunComfyError as exc:
             yield FetchStep(error_sentence(exc, lang), final=True, failed=True)
         finally:
-            self.archive.release(rid)
+            self.registry.release(rid)
 
     async def retry_download(
         self, session: VisitorSession, request: gr.Request, owner: Any = None

@@ -33,7 +33,7 @@ from gradio.utils import get_upload_folder
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from client.images import PreparedImage
+from client import PreparedImage
 
 _FILE_ROUTE = "/file="
 _DIGESTS: dict[tuple[str, int, int, int], str] = {}  # see _content_digest

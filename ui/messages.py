@@ -1,7 +1,7 @@
 """Every sentence with values in it (queue position, elapsed time, error details), in English and French.
 
 Rendered on the server in the language :func:`ui.texts.pick_language` picks from the request. Rule
-sentences coming from ``client.images`` stay in English.
+sentences coming from ``client.dreamina`` (its image rules) stay in English.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Handlers yield Screens, not Gradio updates: tests read them as plain data, and ``ui.build`` turns
 each one into component updates (``KEEP`` becomes ``gr.skip()``). Errors become one sentence per
-``RunComfyError`` subclass here; raw exception text never reaches the page.
+error class (and API refusal reason) here; raw exception text never reaches the page.
 """
 
 from __future__ import annotations
@@ -11,26 +11,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from client.errors import (
+from client import (
     APIRefused,
     AuthError,
+    Cancelled,
+    Completed,
     ConnectionFailed,
     DownloadFailed,
+    Downloading,
+    Event,
+    Failed,
+    InProgress,
     InputRefused,
-    JobFailed,
     JobTimedOut,
     NotFound,
+    Queued,
     RateLimited,
     RunComfyError,
+    Submitted,
     SubmitUncertain,
 )
-from client.events import Cancelled, Completed, Downloading, Event, Failed, InProgress, Queued, Submitted
+from ui.cards import Kind, StatusView, facts_markdown, status_html
 from ui.messages import MESSAGES, msg
-from ui.panels import Kind, StatusView, facts_markdown, status_html
 
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
 """Marks a field of a Screen that must stay as it is on the page."""
-NO_BALANCE = 400002  # RunComfy's error_code for an empty account
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def screen(
     return Screen(kind, text, status_html(view, lang), **fields)
 
 
-def error_sentence(exc: RunComfyError, lang: str) -> str:
+def error_sentence(exc: RunComfyError | InputRefused, lang: str) -> str:
     """One sentence for people, per kind of failure (most specific class first)."""
     if isinstance(exc, InputRefused):
         return msg(lang, "err_input", message=exc.message)
@@ -78,11 +83,9 @@ def error_sentence(exc: RunComfyError, lang: str) -> str:
     if isinstance(exc, RateLimited):
         return msg(lang, "err_rate")
     if isinstance(exc, APIRefused):
-        if exc.error_code == NO_BALANCE:
+        if exc.reason == "balance":
             return msg(lang, "err_balance")
         return msg(lang, "err_refused", message=exc.message)
-    if isinstance(exc, JobFailed):
-        return msg(lang, "err_failed", message=exc.message)
     if isinstance(exc, JobTimedOut):
         return msg(lang, "err_timeout")
     if isinstance(exc, SubmitUncertain):

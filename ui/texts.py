@@ -21,108 +21,118 @@ def frames_key(frames: int) -> str:
     return f"frames_{frames}"
 
 
+# Labels per language; {seconds} (the video lengths) and {limit} (the hourly limit) are filled in.
+_EN: dict[str, str] = {
+    "heading": "# Dreamina 3.0 Pro · image to video",
+    "subtitle": "Turn one picture into a {seconds} second clip with ByteDance's "
+    "Dreamina 3.0 Pro, through RunComfy's Model API.",
+    "banner_offline": "**Offline preview:** the video is a local camera move over your image, not "
+    "Dreamina output. Add a RunComfy key to generate for real.",
+    "banner_server": "Generations use this app's RunComfy key: up to {limit} per visitor per "
+    "hour. Add your own key below to go beyond that.",
+    "prompt": "Prompt",
+    "prompt_placeholder": "Describe the motion: the camera move, what moves in the scene, the mood…",
+    "tab_upload": "Upload",
+    "tab_url": "URL",
+    "image_url": "Image URL",
+    "settings": "Settings",
+    "seed": "Seed",
+    "seed_info": "Same seed + same inputs = a similar video. The seed used is shown here after a run.",
+    "random": "Random seed",
+    "frames": "Length",
+    "generate": "Generate",
+    "cancel": "Cancel",
+    "result": "Result",
+    "request_id": "Request id (your receipt)",
+    "download": "Download MP4",
+    "examples": "Examples (nothing runs until you press Generate)",
+    "api_panel": "Use the API",
+    "api_intro": "The same job through RunComfy's HTTP API, for the inputs above. Your key is never "
+    "shown: set `RUNCOMFY_API_TOKEN` in your shell.",
+    "key_panel": "Your RunComfy key (optional)",
+    "key_box": "RunComfy API key",
+    "key_placeholder": "Paste your key, then press Enter",
+    "key_use": "Use my key",
+    "key_forget": "Forget my key",
+    "key_info": "Kept only in this tab's server-side session: never stored, logged or shown again. "
+    "Your generations are then billed to your RunComfy account.",
+    "history_panel": "Your videos",
+    "history_info": "Every job is kept here with its prompt, seed and video, even if the page closes.",
+    "history_refresh": "Refresh",
+    "history_more": "Show older",
+    "history_reuse": "Reuse settings",
+    "history_retry": "Retry download",
+    "history_delete": "Delete",
+    "recover_box": "Recover by request id",
+    "recover_placeholder": "A request id from your RunComfy dashboard",
+    "recover_go": "Recover",
+}
+
+_FR: dict[str, str] = {
+    "heading": "# Dreamina 3.0 Pro · de l'image à la vidéo",
+    "subtitle": "Transformez une image en clip de {seconds} secondes avec "
+    "Dreamina 3.0 Pro de ByteDance, via l'API de modèles de RunComfy.",
+    "banner_offline": "**Aperçu hors ligne :** la vidéo est un mouvement de caméra local sur votre "
+    "image, pas un rendu Dreamina. Ajoutez une clé RunComfy pour générer pour de vrai.",
+    "banner_server": "Les générations utilisent la clé RunComfy de l'application : {limit} par "
+    "visiteur et par heure au plus. Ajoutez votre propre clé ci-dessous pour aller "
+    "au-delà.",
+    "prompt": "Prompt",
+    "prompt_placeholder": "Décrivez le mouvement : la caméra, ce qui bouge dans la scène, l'ambiance…",
+    "tab_upload": "Fichier",
+    "tab_url": "URL",
+    "image_url": "URL de l'image",
+    "settings": "Réglages",
+    "seed": "Graine",
+    "seed_info": "Même graine + mêmes entrées = vidéo semblable. La graine utilisée s'affiche ici "
+    "après chaque génération.",
+    "random": "Graine aléatoire",
+    "frames": "Durée",
+    "generate": "Générer",
+    "cancel": "Annuler",
+    "result": "Résultat",
+    "request_id": "Identifiant de requête (votre reçu)",
+    "download": "Télécharger le MP4",
+    "examples": "Exemples (rien ne part avant d'appuyer sur Générer)",
+    "api_panel": "Utiliser l'API",
+    "api_intro": "La même tâche via l'API HTTP de RunComfy, pour les entrées ci-dessus. Votre clé "
+    "n'apparaît jamais : définissez `RUNCOMFY_API_TOKEN` dans votre terminal.",
+    "key_panel": "Votre clé RunComfy (facultatif)",
+    "key_box": "Clé d'API RunComfy",
+    "key_placeholder": "Collez votre clé puis appuyez sur Entrée",
+    "key_use": "Utiliser ma clé",
+    "key_forget": "Oublier ma clé",
+    "key_info": "Gardée uniquement dans la session de cet onglet, côté serveur : jamais enregistrée, "
+    "journalisée ni réaffichée. Vos générations sont alors facturées sur votre compte "
+    "RunComfy.",
+    "history_panel": "Vos vidéos",
+    "history_info": "Chaque tâche est gardée ici avec son prompt, sa graine et sa vidéo, même si cette "
+    "page est fermée.",
+    "history_refresh": "Actualiser",
+    "history_more": "Plus anciennes",
+    "history_reuse": "Réutiliser les réglages",
+    "history_retry": "Relancer le téléchargement",
+    "history_delete": "Supprimer",
+    "recover_box": "Récupérer par identifiant",
+    "recover_placeholder": "Un identifiant de requête de votre tableau de bord RunComfy",
+    "recover_go": "Récupérer",
+}
+
+_OR = {"en": " or ", "fr": " ou "}
+_FRAMES = {"en": "frames", "fr": "images"}
+
+
 def labels(hourly_limit: int) -> dict[str, dict[str, str]]:
     """Fixed labels per language, with the few build-time numbers already filled in."""
-    seconds = [str(SCHEMA.seconds_for(f)) for f in SCHEMA.frames_choices]
-    en = {
-        "heading": "# Dreamina 3.0 Pro · image to video",
-        "subtitle": f"Turn one picture into a {' or '.join(seconds)} second clip with ByteDance's "
-        "Dreamina 3.0 Pro, through RunComfy's Model API.",
-        "banner_offline": "**Offline preview:** the video is a local camera move over your image, not "
-        "Dreamina output. Add a RunComfy key to generate for real.",
-        "banner_server": f"Generations use this app's RunComfy key: up to {hourly_limit} per visitor per "
-        "hour. Add your own key below to go beyond that.",
-        "prompt": "Prompt",
-        "prompt_placeholder": "Describe the motion: the camera move, what moves in the scene, the mood…",
-        "tab_upload": "Upload",
-        "tab_url": "URL",
-        "image_url": "Image URL",
-        "settings": "Settings",
-        "seed": "Seed",
-        "seed_info": "Same seed + same inputs = a similar video. The seed used is shown here after a run.",
-        "random": "Random seed",
-        "frames": "Length",
-        "generate": "Generate",
-        "cancel": "Cancel",
-        "result": "Result",
-        "request_id": "Request id (your receipt)",
-        "download": "Download MP4",
-        "examples": "Examples (nothing runs until you press Generate)",
-        "api_panel": "Use the API",
-        "api_intro": "The same job through RunComfy's HTTP API, for the inputs above. Your key is never "
-        "shown: set `RUNCOMFY_API_TOKEN` in your shell.",
-        "key_panel": "Your RunComfy key (optional)",
-        "key_box": "RunComfy API key",
-        "key_placeholder": "Paste your key, then press Enter",
-        "key_use": "Use my key",
-        "key_forget": "Forget my key",
-        "key_info": "Kept only in this tab's server-side session: never stored, logged or shown again. "
-        "Your generations are then billed to your RunComfy account.",
-        "history_panel": "Your videos",
-        "history_info": "Every job is kept here with its prompt, seed and video, even if the page closes.",
-        "history_refresh": "Refresh",
-        "history_more": "Show older",
-        "history_reuse": "Reuse settings",
-        "history_retry": "Retry download",
-        "history_delete": "Delete",
-        "recover_box": "Recover by request id",
-        "recover_placeholder": "A request id from your RunComfy dashboard",
-        "recover_go": "Recover",
-    }
-    fr = {
-        "heading": "# Dreamina 3.0 Pro · de l'image à la vidéo",
-        "subtitle": f"Transformez une image en clip de {' ou '.join(seconds)} secondes avec "
-        "Dreamina 3.0 Pro de ByteDance, via l'API de modèles de RunComfy.",
-        "banner_offline": "**Aperçu hors ligne :** la vidéo est un mouvement de caméra local sur votre "
-        "image, pas un rendu Dreamina. Ajoutez une clé RunComfy pour générer pour de vrai.",
-        "banner_server": f"Les générations utilisent la clé RunComfy de l'application : {hourly_limit} par "
-        "visiteur et par heure au plus. Ajoutez votre propre clé ci-dessous pour aller "
-        "au-delà.",
-        "prompt": "Prompt",
-        "prompt_placeholder": "Décrivez le mouvement : la caméra, ce qui bouge dans la scène, l'ambiance…",
-        "tab_upload": "Fichier",
-        "tab_url": "URL",
-        "image_url": "URL de l'image",
-        "settings": "Réglages",
-        "seed": "Graine",
-        "seed_info": "Même graine + mêmes entrées = vidéo semblable. La graine utilisée s'affiche ici "
-        "après chaque génération.",
-        "random": "Graine aléatoire",
-        "frames": "Durée",
-        "generate": "Générer",
-        "cancel": "Annuler",
-        "result": "Résultat",
-        "request_id": "Identifiant de requête (votre reçu)",
-        "download": "Télécharger le MP4",
-        "examples": "Exemples (rien ne part avant d'appuyer sur Générer)",
-        "api_panel": "Utiliser l'API",
-        "api_intro": "La même tâche via l'API HTTP de RunComfy, pour les entrées ci-dessus. Votre clé "
-        "n'apparaît jamais : définissez `RUNCOMFY_API_TOKEN` dans votre terminal.",
-        "key_panel": "Votre clé RunComfy (facultatif)",
-        "key_box": "Clé d'API RunComfy",
-        "key_placeholder": "Collez votre clé puis appuyez sur Entrée",
-        "key_use": "Utiliser ma clé",
-        "key_forget": "Oublier ma clé",
-        "key_info": "Gardée uniquement dans la session de cet onglet, côté serveur : jamais enregistrée, "
-        "journalisée ni réaffichée. Vos générations sont alors facturées sur votre compte "
-        "RunComfy.",
-        "history_panel": "Vos vidéos",
-        "history_info": "Chaque tâche est gardée ici avec son prompt, sa graine et sa vidéo, même si cette "
-        "page est fermée.",
-        "history_refresh": "Actualiser",
-        "history_more": "Plus anciennes",
-        "history_reuse": "Réutiliser les réglages",
-        "history_retry": "Relancer le téléchargement",
-        "history_delete": "Supprimer",
-        "recover_box": "Récupérer par identifiant",
-        "recover_placeholder": "Un identifiant de requête de votre tableau de bord RunComfy",
-        "recover_go": "Récupérer",
-    }
-    for frames in SCHEMA.frames_choices:
-        seconds = SCHEMA.seconds_for(frames)
-        en[frames_key(frames)] = f"{seconds} s ({frames} frames)"
-        fr[frames_key(frames)] = f"{seconds} s ({frames} images)"
-    return {"en": en, "fr": fr}
+    tables = {"en": _EN, "fr": _FR}
+    out = {}
+    for lang, table in tables.items():
+        seconds = _OR[lang].join(str(SCHEMA.seconds_for(f)) for f in SCHEMA.frames_choices)
+        filled = {key: text.format(seconds=seconds, limit=hourly_limit) for key, text in table.items()}
+        for frames in SCHEMA.frames_choices:
+            filled[frames_key(frames)] = f"{SCHEMA.seconds_for(frames)} s ({frames} {_FRAMES[lang]})"
+        out[lang] = filled
+    return out
 
 
 def pick_language(accept_language: str | None) -> str:

@@ -82,11 +82,6 @@ class HourlyLimit:
             if uses:
                 uses.pop()
 
-    def used(self, visitor: str) -> int:
-        """How many uses ``visitor`` has in the current window."""
-        with self._lock:
-            return len(self._recent(visitor, self._clock()))
-
     def _forget_idle(self, now: float) -> None:
         # Keep memory bounded on a long-running Space: drop visitors with no use left in the window.
         if len(self._uses) > 1024:

@@ -13,13 +13,9 @@ finalizer cleans up otherwise.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
-import shutil
-import tempfile
 import time
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,65 +28,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from client.dreamina import SCHEMA
 from client.offline import faults
-from client.offline.jobs import Clock, Job, JobStore, OfflineConfig, token_fingerprint
+from client.offline.admin import admin_config, admin_reset, admin_stats
+from client.offline.jobs import Clock, Job, OfflineConfig, token_fingerprint
+from client.offline.state import OfflineState, error, state_of
 from client.offline.validate import InputInvalid, validate_input
-from client.schema import SCHEMA
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # RunComfy's documented request cap
 _RESULT_STATES = {"completed": "succeeded"}  # the result endpoint spells success differently
-
-
-def _error(status: int, code: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error_code": code, "error_message": message, **extra}, status_code=status)
-
-
-class OfflineState:
-    """Everything one app instance knows: knobs, fault plan, counters and jobs."""
-
-    def __init__(self, config: OfflineConfig, files_dir: Path | None, clock: Clock) -> None:
-        owned = files_dir is None
-        self.files_dir = Path(tempfile.mkdtemp(prefix="offline-standin-")) if owned else Path(files_dir)
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        self.clock = clock
-        self.initial = dataclasses.replace(config, faults=list(config.faults))
-        self.store = JobStore(self.files_dir, clock=clock)
-        self.reset()
-        # Runs at close() or, without a lifespan, when the app is collected or at exit.
-        self._finalizer = weakref.finalize(self, _cleanup, self.store, self.files_dir if owned else None)
-
-    def reset(self) -> None:
-        """Back to the knobs the app was created with; counters, faults and jobs cleared."""
-        self.config = dataclasses.replace(self.initial, faults=list(self.initial.faults))
-        self.plan = faults.FaultPlan(self.config.faults, self.config.seed)
-        self.calls = dict.fromkeys(faults.ENDPOINTS, 0)
-        self.submissions = 0
-        self.store.clear()
-
-    def apply(self, changes: dict[str, Any]) -> None:
-        """Update knobs from a JSON object (see :meth:`OfflineConfig.updated`)."""
-        self.config = self.config.updated(changes, self.clock())
-        if "faults" in changes or "seed" in changes:
-            self.plan = faults.FaultPlan(self.config.faults, self.config.seed)
-
-    def in_outage(self) -> bool:
-        """True while the configured outage lasts."""
-        until = self.config.outage_until
-        return until is not None and self.clock() < until
-
-    def close(self) -> None:
-        """Stop the render pool and delete the files directory if it is ours."""
-        self._finalizer()
-
-
-def _cleanup(store: JobStore, owned_dir: Path | None) -> None:
-    store.close()
-    if owned_dir is not None:
-        shutil.rmtree(owned_dir, ignore_errors=True)
-
-
-def _state(request: Request) -> OfflineState:
-    return request.app.state.offline
 
 
 Handler = Callable[[Request, OfflineState], Awaitable[Response]]
@@ -102,7 +48,7 @@ def _endpoint(name: str) -> Callable[[Handler], Callable[[Request], Awaitable[Re
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(handler)
         async def route(request: Request) -> Response:
-            st = _state(request)
+            st = state_of(request)
             st.calls[name] += 1
             if name != "video" and st.in_outage():
                 return faults.DroppedResponse(request)
@@ -129,7 +75,7 @@ def _caller(request: Request, st: OfflineState) -> str | None:
 
 
 def _unauthorized() -> JSONResponse:
-    return _error(401, 400004, "missing, invalid or revoked API token; send Authorization: Bearer <token>")
+    return error(401, 400004, "missing, invalid or revoked API token; send Authorization: Bearer <token>")
 
 
 def _urls(request: Request, request_id: str) -> dict[str, str]:
@@ -148,9 +94,9 @@ def _owned_job(request: Request, st: OfflineState) -> Job | JSONResponse:
     ttl = st.config.result_ttl_s
     finished = job.finished(now) if job is not None else None
     if job is None or (ttl is not None and finished is not None and now >= finished + ttl):
-        return _error(404, 404001, f"request {request_id} not found (unknown, deleted or expired)")
+        return error(404, 404001, f"request {request_id} not found (unknown, deleted or expired)")
     if job.token_fp != token_fp:
-        return _error(403, 403001, f"request {request_id} belongs to another user")
+        return error(403, 403001, f"request {request_id} belongs to another user")
     return job
 
 
@@ -172,20 +118,20 @@ async def submit(request: Request, st: OfflineState) -> Response:
         return _unauthorized()
     model = request.path_params["model"]
     if model != SCHEMA.model:
-        return _error(404, 400001, f"unknown model id {model[:200]!r}")
+        return error(404, 400001, f"unknown model id {model[:200]!r}")
     body = await _read_body(request)
     if body is None:
-        return _error(413, 413001, f"the request body is over {MAX_BODY_BYTES:,} bytes")
+        return error(413, 413001, f"the request body is over {MAX_BODY_BYTES:,} bytes")
     try:
         payload = json.loads(body)
     except ValueError:
-        return _error(400, 400000, "the request body is not valid JSON")
+        return error(400, 400000, "the request body is not valid JSON")
     try:
         # Decoding and opening a data URI image is a few ms of CPU: keep it off the event loop.
         valid = await run_in_threadpool(validate_input, payload)
     except InputInvalid as exc:
         detail = [e.as_json() for e in exc.errors]
-        return _error(422, 422001, f"the input does not match the model's schema: {exc}", detail=detail)
+        return error(422, 422001, f"the input does not match the model's schema: {exc}", detail=detail)
     fail = st.config.fail_next > 0
     if fail:
         st.config.fail_next -= 1
@@ -246,41 +192,12 @@ async def video(request: Request, st: OfflineState) -> Response:
     job = st.store.by_file(name.removesuffix(".mp4")) if name.endswith(".mp4") else None
     now = st.clock()
     if job is None or job.state(now) != "completed" or job.video_path is None:
-        return _error(404, 404001, "no such file")
+        return error(404, 404001, "no such file")
     finished = job.finished(now)
     ttl = st.config.video_ttl_s
     if ttl is not None and finished is not None and now >= finished + ttl:
-        return _error(403, 403001, "this video link has expired")
+        return error(403, 403001, "this video link has expired")
     return FileResponse(job.video_path, media_type="video/mp4")
-
-
-async def admin_stats(request: Request) -> Response:
-    """GET /_offline/stats: counters and every job (token fingerprints only)."""
-    st = _state(request)
-    now = st.clock()
-    jobs = {job.request_id: job.summary(now) for job in st.store.jobs()}
-    body = {"submissions": st.submissions, "calls": st.calls, "jobs": jobs, "renders": st.store.cache.renders}
-    return JSONResponse(body)
-
-
-async def admin_config(request: Request) -> Response:
-    """POST /_offline/config: update knobs from a JSON object; answers the knobs now in force."""
-    st = _state(request)
-    try:
-        changes = json.loads(await request.body())
-        if not isinstance(changes, dict):
-            raise ValueError("the body must be a JSON object")
-        st.apply(changes)
-    except (ValueError, TypeError) as exc:
-        return _error(400, 400000, f"bad config: {exc}")
-    return JSONResponse(st.config.public())
-
-
-async def admin_reset(request: Request) -> Response:
-    """POST /_offline/reset: initial knobs, no faults, zero counters, no jobs."""
-    st = _state(request)
-    st.reset()
-    return JSONResponse(st.config.public())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

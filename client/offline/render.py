@@ -22,7 +22,7 @@ import av
 from av.video.reformatter import ColorRange, Colorspace
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from client.schema import SCHEMA
+from client.dreamina import SCHEMA
 
 SHORT_SIDE_PX = 720
 MARK_TEXT = "OFFLINE PREVIEW · not Dreamina output"

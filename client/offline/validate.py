@@ -17,7 +17,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from client.schema import SCHEMA, ImageRules, ModelSchema
+from client.dreamina import SCHEMA, ImageRules, ModelSchema
 
 _DATA_URI = re.compile(r"data:image/(?:jpeg|png);base64,(?P<data>.*)", re.IGNORECASE | re.DOTALL)
 _JSON_TYPES: dict[str, tuple[type, ...]] = {

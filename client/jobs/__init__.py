@@ -1,0 +1,81 @@
+"""A job's life in this process, the same for the page and the CLI.
+
+    settings = Settings.load()
+    async with connect(settings) as conn:              # the real API, or the offline stand-in
+        job = build_job(prompt, image=path)           # client.dreamina: checked before anything is paid
+        async for event in record(store, run_job(conn, job.request), conn=conn, job=job,
+                                  files=settings.files()):
+            ...                                       # Submitted, Queued, InProgress, ..., Completed
+
+- :mod:`.run`: submit once, poll on the schedule of :mod:`.polling`, download, probe.
+- :mod:`.record`: each event written to the history before it is passed on.
+- :mod:`.live`: a job that outlives the page watching it (:class:`LiveJob`).
+- :mod:`.resume`: finishing what a restart left open; recovering any job by its id.
+- :mod:`.registry`: who follows which job in this process; the start-up resume.
+- :mod:`.connect`: the connection (real API or stand-in) and the route a job takes through it.
+"""
+
+from client.jobs.connect import OFFLINE_BASE_URL, OFFLINE_TOKEN, Connection, Mode, Route, Routes, connect
+from client.jobs.events import (
+    END_EVENTS,
+    Cancelled,
+    Completed,
+    Downloading,
+    Event,
+    Failed,
+    InProgress,
+    Queued,
+    Submitted,
+    Video,
+)
+from client.jobs.live import CancelReport, LiveJob
+from client.jobs.polling import PollPlan
+from client.jobs.record import input_preview, record
+from client.jobs.registry import Registry
+from client.jobs.resume import (
+    LOST_OFFLINE_TEXT,
+    PENDING,
+    ResumeOutcome,
+    recover_events,
+    recover_job,
+    resume_jobs,
+)
+from client.jobs.run import fetch_video, follow_job, run_job
+from client.jobs.settings import Settings, default_data_dir
+
+__all__ = [
+    "END_EVENTS",
+    "LOST_OFFLINE_TEXT",
+    "OFFLINE_BASE_URL",
+    "OFFLINE_TOKEN",
+    "PENDING",
+    "CancelReport",
+    "Cancelled",
+    "Completed",
+    "Connection",
+    "Downloading",
+    "Event",
+    "Failed",
+    "InProgress",
+    "LiveJob",
+    "Mode",
+    "PollPlan",
+    "Queued",
+    "Registry",
+    "ResumeOutcome",
+    "Route",
+    "Routes",
+    "Settings",
+    "Submitted",
+    "Video",
+    "connect",
+    "default_data_dir",
+    "fetch_video",
+    "follow_job",
+    "input_preview",
+    "record",
+    "recover_events",
+    "recover_job",
+    "resume_jobs",
+    "run_job",
+]

@@ -1,0 +1,89 @@
+"""What a running job reports, as small frozen dataclasses the UI and the CLI stream.
+
+A job's life: ``Submitted`` (the receipt: request id and seed, before any poll) →
+``Queued`` (with position, repeated when it changes) → ``InProgress`` → ``Downloading`` →
+one end: ``Completed`` (with the local video), ``Failed`` or ``Cancelled``.
+``elapsed`` is seconds since the run started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from client.media import VideoFacts
+
+
+@dataclass(frozen=True)
+class Video:
+    """A finished job's video, on local disk."""
+
+    path: Path
+    url: str
+    facts: VideoFacts
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The API accepted the job: its request id is the receipt of a paid job."""
+
+    request_id: str
+    seed: int
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Queued:
+    """Waiting in RunComfy's queue (position 0 is next; None when not reported)."""
+
+    request_id: str
+    position: int | None
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """Running on RunComfy's side; from here it can no longer be cancelled."""
+
+    request_id: str
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Downloading:
+    """The job succeeded; its video is being fetched to local disk."""
+
+    request_id: str
+    url: str
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Completed:
+    """The video is on local disk and probed."""
+
+    request_id: str
+    video: Video
+    cost: float | None = None
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The job ended in failure on the API's side; ``error`` is a sentence for people."""
+
+    request_id: str
+    error: str
+    elapsed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The job was cancelled while queued (nothing billed)."""
+
+    request_id: str
+    elapsed: float = 0.0
+
+
+Event = Submitted | Queued | InProgress | Downloading | Completed | Failed | Cancelled
+END_EVENTS = (Completed, Failed, Cancelled)
