@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -20,6 +20,9 @@ from client.history import video_file
 from client.jobs.polling import PollPlan
 from client.jobs.settings import Settings
 from client.runcomfy import DEFAULT_BASE_URL, CancelOutcome, RetryPolicy, RunComfyClient, Secret
+
+if TYPE_CHECKING:
+    from client.offline import OfflineConfig
 
 # The stand-in answers on a host that cannot exist (.invalid is reserved), reached only in-process.
 OFFLINE_BASE_URL = "http://offline.invalid/v1"
@@ -99,7 +102,7 @@ def connect(
     *,
     offline: bool | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    offline_config: Any = None,
+    offline_config: OfflineConfig | None = None,
 ) -> Connection:
     """A connection for ``settings``: offline (in-process stand-in) when there is no token or when asked."""
     use_offline = settings.offline if offline is None else offline
