@@ -116,6 +116,15 @@ def url_check_html(url: str, lang: str, *, offline: bool) -> str:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """How far a running job is against the usual run time (both learned from the history)."""
+
+    running_s: float  # since it was first seen running
+    usual_s: float  # the bar is full here
+    late_s: float  # past here: "taking longer than usual"
+
+
+@dataclass(frozen=True)
 class StatusView:
     """What the status panel says at one moment."""
 
@@ -125,6 +134,23 @@ class StatusView:
     request_id: str | None = None
     elapsed_s: float | None = None
     mode: str = ""
+    progress: Progress | None = None
+
+
+def progress_html(progress: Progress, lang: str) -> str:
+    """A bar that fills to the usual end, and what to expect: seconds left, any moment, or late."""
+    left = progress.usual_s - progress.running_s
+    if progress.running_s > progress.late_s:
+        words, state = msg(lang, "eta_late"), "late"
+    elif left >= 1:
+        words, state = msg(lang, "eta_usual", seconds=round(left)), "on-time"
+    else:
+        words, state = msg(lang, "eta_any_moment"), "on-time"
+    done = progress.running_s / progress.usual_s if progress.usual_s > 0 else 1.0
+    share = round(100 * min(1.0, max(0.0, done)))
+    return (f'<div class="pg-progress pg-progress-{state}" role="progressbar" aria-valuemin="0" '
+            f'aria-valuemax="100" aria-valuenow="{share}" aria-label="{escape(words)}">'
+            f'<span style="width: {share}%"></span></div><p class="pg-eta">{escape(words)}</p>')
 
 
 def status_html(view: StatusView, lang: str) -> str:
@@ -149,10 +175,11 @@ def status_html(view: StatusView, lang: str) -> str:
     if view.request_id:
         meta.append(f"{escape(msg(lang, 'request_id'))} <code>{escape(view.request_id)}</code>")
     meta_html = f'<div class="pg-meta">{" · ".join(meta)}</div>' if meta else ""
+    bar = progress_html(view.progress, lang) if view.progress is not None else ""
     return (
         f'<div class="pg-status pg-{view.kind}" data-state="{view.kind}">{steps}'
         f'<div class="pg-head"><span class="pg-dot"></span><strong>{escape(view.headline)}</strong>'
-        f"{elapsed}</div>{detail}{meta_html}</div>"
+        f"{elapsed}</div>{bar}{detail}{meta_html}</div>"
     )
 
 

@@ -68,6 +68,10 @@ def job_facts(job: JobRecord, lang: str, *, followed: bool, now: float | None = 
         asked.append(f"{msg(lang, 'cost')} ${job.cost:.2f}")
     if asked:
         lines.append(" · ".join(asked))
+    if job.calls is not None:
+        seen = job.seen_after_s
+        lines.append(msg(lang, "tally", calls=job.calls, seconds=f"{seen:.2f}") if seen is not None
+                     else msg(lang, "tally_calls", calls=job.calls))
     lines.append(f"{msg(lang, 'request_id')} `{escape(job.request_id)}`")
     if job.error and job.state in ENDED_BADLY:
         lines.append(escape(job.error))

@@ -31,7 +31,7 @@ from client import (
     Submitted,
     SubmitUncertain,
 )
-from ui.cards import Kind, StatusView, facts_markdown, status_html
+from ui.cards import Kind, Progress, StatusView, facts_markdown, status_html
 from ui.messages import MESSAGES, msg
 
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
@@ -61,11 +61,12 @@ def screen(
     request_id: Any = KEEP,
     elapsed_s: float | None = None,
     mode: str = "",
+    progress: Progress | None = None,
     **fields: Any,
 ) -> Screen:
     """A Screen with its status card rendered; a given ``request_id`` also fills the receipt box."""
     rid = request_id if isinstance(request_id, str) else None
-    view = StatusView(kind, headline, detail, rid, elapsed_s, mode)
+    view = StatusView(kind, headline, detail, rid, elapsed_s, mode, progress)
     text = f"{headline} {detail}".strip()
     if request_id is not KEEP:
         fields["request_id"] = rid or ""
@@ -145,7 +146,10 @@ def event_screen(
     if isinstance(current, Downloading):
         return screen("downloading", lang, msg(lang, "downloading"), note, **common)
     if isinstance(current, InProgress):
-        return screen("running", lang, msg(lang, "running"), note, **common)
+        progress = None
+        if current.usual_s is not None and current.late_s is not None:
+            progress = Progress(max(0.0, elapsed_s - current.elapsed), current.usual_s, current.late_s)
+        return screen("running", lang, msg(lang, "running"), note, progress=progress, **common)
     if isinstance(current, Queued):
         return screen("queued", lang, queued_headline(current.position, lang), note, **common)
     if isinstance(current, Submitted):

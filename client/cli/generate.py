@@ -23,6 +23,7 @@ from client import (
     Submitted,
     build_job,
     connect,
+    expect,
     open_store,
     record,
     run_job,
@@ -86,8 +87,9 @@ async def _run(
         async with connect(settings, offline=args.offline or None) as conn:
             if conn.offline:
                 say("offline preview: a local camera move over your image, not Dreamina output")
-            events = record(store, run_job(conn, prepared.request), conn=conn, job=prepared,
-                            files=settings.files())
+            expected = expect(store, base_url=conn.base_url, model=conn.model, frames=prepared.request.frames)
+            run = run_job(conn, prepared.request, expected=expected)
+            events = record(store, run, conn=conn, job=prepared, files=settings.files())
             async with aclosing(events):
                 async for event in events:
                     code = _show(args, event, prepared, progress, conn.offline, kept=store.available)
@@ -112,7 +114,8 @@ def _show(args: argparse.Namespace, event: Event, prepared: PreparedJob, progres
         say(f"{stamp} queued{where}   {rid}")
     elif isinstance(event, InProgress):
         progress.running = True
-        say(f"{stamp} running     {rid}")
+        usual = f"   usually ready in about {round(event.usual_s)} s" if event.usual_s else ""
+        say(f"{stamp} running     {rid}{usual}")
     elif isinstance(event, Downloading):
         say(f"{stamp} downloading {rid}")
     elif isinstance(event, Failed):

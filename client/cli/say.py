@@ -41,6 +41,8 @@ def job_json(job: JobRecord) -> dict[str, Any]:
         "video_path": str(job.video_path) if job.video_path else None, "video_pruned": job.video_pruned,
         "facts": vars(job.facts) if job.facts else None, "error": job.error, "cost": job.cost,
         "offline": job.offline, "base_url": job.base_url,
+        "finished_at": _iso(job.finished_at) if job.finished_at else None, "calls": job.calls,
+        "seen_after_s": job.seen_after_s,
     }
 
 

@@ -39,6 +39,7 @@ from client.history.records import (
     UNFINISHED_STATES,
     JobEvent,
     JobRecord,
+    PollTally,
     StoreUnavailable,
 )
 from client.history.sql import DB_NAME, JOB_COLUMNS
@@ -70,6 +71,7 @@ __all__ = [
     "JobRecord",
     "JobStore",
     "NullStore",
+    "PollTally",
     "StoreUnavailable",
     "clean_request_id",
     "enforce_budget",

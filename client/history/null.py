@@ -61,6 +61,10 @@ class NullStore:
         """Nothing to resume."""
         return []
 
+    def run_times(self, *, base_url: str, model: str, frames: int, limit: int = 40) -> list[float]:
+        """Nothing learned: the poll schedule stays the default one."""
+        return []
+
     def local_videos(self) -> list[tuple[str, Path]]:
         """No kept videos."""
         return []

@@ -35,6 +35,16 @@ class StoreUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class PollTally:
+    """How a job's end was seen: the status/result calls it took, when RunComfy says it ended (Unix
+    time, if it says), and how long after that we saw it."""
+
+    calls: int
+    finished_at: float | None = None
+    seen_after_s: float | None = None
+
+
+@dataclass(frozen=True)
 class JobRecord:
     """One job as the history knows it."""
 
@@ -57,6 +67,9 @@ class JobRecord:
     cost: float | None = None
     offline: bool = False
     base_url: str = ""
+    finished_at: float | None = None  # when RunComfy said the job ended (Unix time)
+    calls: int | None = None  # status and result calls it took to see the end
+    seen_after_s: float | None = None  # how long after ``finished_at`` we saw it
 
     @property
     def ended(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from client.history.records import JobEvent, JobRecord, unavailable
 from client.media import VideoFacts
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "jobs.db"
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -43,7 +43,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     error        TEXT,
     cost         REAL,
     offline      INTEGER NOT NULL DEFAULT 0,
-    base_url     TEXT NOT NULL DEFAULT ''
+    base_url     TEXT NOT NULL DEFAULT '',
+    finished_at  REAL,
+    calls        INTEGER,
+    seen_after_s REAL
 );
 -- History pages: newest first, for one owner or for everyone.
 CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs (owner, created_at DESC);
@@ -59,23 +62,32 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_request ON events (request_id, id);
 """
 
+# What each version adds to the one before (a new database gets SCHEMA_SQL whole).
+MIGRATIONS = {
+    # When RunComfy says the job ended, how many status/result calls it took us, and how long after
+    # the end we saw it: what the poll schedule learns from (client.jobs.durations).
+    2: "ALTER TABLE jobs ADD COLUMN finished_at REAL;\nALTER TABLE jobs ADD COLUMN calls INTEGER;\n"
+       "ALTER TABLE jobs ADD COLUMN seen_after_s REAL;",
+}
+
 JOB_COLUMNS = (
     "request_id, owner, model, prompt, seed, frames, image_thumb, image_url, state, created_at, "
     "updated_at, video_url, video_path, video_pruned, duration_s, video_frames, fps, width, height, "
-    "size_bytes, error, cost, offline, base_url"
+    "size_bytes, error, cost, offline, base_url, finished_at, calls, seen_after_s"
 )
 
 
 def record_from_row(row: tuple[Any, ...]) -> JobRecord:
     """A :class:`JobRecord` from a row selected with :data:`JOB_COLUMNS`."""
     (rid, owner, model, prompt, seed, frames, thumb, image_url, state, created, updated, video_url,
-     video_path, pruned, duration, vframes, fps, width, height, size, error, cost, offline, base) = row
+     video_path, pruned, duration, vframes, fps, width, height, size, error, cost, offline, base, finished_at,
+     calls, seen_after) = row
     facts = None
     if duration is not None and vframes is not None:
         facts = VideoFacts(duration, vframes, fps or 0.0, width or 0, height or 0, size or 0)
     return JobRecord(rid, owner, model, prompt, seed, frames, state, created, updated, thumb, image_url,
                      video_url, Path(video_path) if video_path else None, bool(pruned), facts, error, cost,
-                     bool(offline), base)
+                     bool(offline), base, finished_at, calls, seen_after)
 
 
 def event_from_row(row: tuple[Any, ...]) -> JobEvent:
@@ -108,7 +120,9 @@ def connect_database(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"made by a newer version of this app (schema {version})")
         if version < SCHEMA_VERSION:
-            db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA_SQL}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
+            later = range(version + 1, SCHEMA_VERSION + 1)
+            steps = [SCHEMA_SQL] if version == 0 else [MIGRATIONS[v] for v in later]
+            db.executescript(f"BEGIN IMMEDIATE;\n{''.join(steps)}\nPRAGMA user_version = {SCHEMA_VERSION};\n"
                              "COMMIT;")
     except sqlite3.Error as exc:
         db.close()

@@ -30,10 +30,12 @@ from client.history.records import (
     JOB_STATES,
     LOCAL_OWNER,
     PRUNED,
+    RUNNING,
     SUCCEEDED,
     UNFINISHED_STATES,
     JobEvent,
     JobRecord,
+    PollTally,
     StoreUnavailable,
     unavailable,
 )
@@ -152,6 +154,7 @@ class JobStore:
         error: str | None = None,
         cost: float | None = None,
         note: str | None = None,
+        tally: PollTally | None = None,
     ) -> bool:
         """Record one event; job states (see ``JOB_STATES``) also become the row's state.
 
@@ -162,17 +165,15 @@ class JobStore:
         updates: dict[str, Any] = {"updated_at": at}
         if state in JOB_STATES:
             updates["state"] = state
-        if video_url is not None:
-            updates["video_url"] = video_url
         if video_path is not None:
             updates.update(video_path=str(video_path), video_pruned=0)
         if facts is not None:
             updates.update(duration_s=facts.duration_s, video_frames=facts.frames, fps=facts.fps,
                            width=facts.width, height=facts.height, size_bytes=facts.size_bytes)
-        if error is not None:
-            updates["error"] = error
-        if cost is not None:
-            updates["cost"] = cost
+        if tally is not None:
+            updates.update(calls=tally.calls, finished_at=tally.finished_at, seen_after_s=tally.seen_after_s)
+        updates.update({k: v for k, v in (("video_url", video_url), ("error", error), ("cost", cost))
+                        if v is not None})
         detail = {k: v for k, v in (("position", position), ("url", video_url), ("error", error),
                                     ("cost", cost), ("note", note)) if v is not None}
         if video_path is not None:
@@ -251,6 +252,21 @@ class JobStore:
                 "OR (state = ? AND video_path IS NULL AND video_pruned = 0) ORDER BY created_at",
                 (*UNFINISHED_STATES, SUCCEEDED)).fetchall()
         return [record_from_row(row) for row in rows]
+
+    def run_times(self, *, base_url: str, model: str, frames: int, limit: int = 40) -> list[float]:
+        """Seconds from first seen running to the end, of the newest finished jobs of this kind.
+
+        The end is RunComfy's ``finished_at`` where it said it, else the moment we saw it; only
+        succeeded jobs count (a failure or a cancel says nothing about how long a video takes).
+        """
+        with self._guard() as db:
+            rows = db.execute(
+                "SELECT coalesce(j.finished_at, (SELECT min(at) FROM events WHERE request_id = j.request_id "
+                "AND state IN ('downloading', 'succeeded'))) - (SELECT min(at) FROM events "
+                "WHERE request_id = j.request_id AND state = ?) FROM jobs j WHERE j.base_url = ? "
+                "AND j.model = ? AND j.frames = ? AND j.state = ? ORDER BY j.created_at DESC LIMIT ?",
+                (RUNNING, base_url, model, frames, SUCCEEDED, max(0, limit))).fetchall()
+        return [float(seconds) for (seconds,) in rows if seconds is not None and seconds > 0]
 
     def local_videos(self) -> list[tuple[str, Path]]:
         """``(request_id, path)`` of every kept, unpruned copy, oldest job first (the budget's order)."""

@@ -8,6 +8,7 @@
             ...                                       # Submitted, Queued, InProgress, ..., Completed
 
 - :mod:`.run`: submit once, poll on the schedule of :mod:`.polling`, download, probe.
+- :mod:`.durations`: how long jobs of a kind take, learned from the history (the schedule leans on it).
 - :mod:`.record`: each event written to the history before it is passed on.
 - :mod:`.live`: a job that outlives the page watching it (:class:`LiveJob`).
 - :mod:`.resume`: finishing what a restart left open; recovering any job by its id.
@@ -16,6 +17,7 @@
 """
 
 from client.jobs.connect import OFFLINE_BASE_URL, OFFLINE_TOKEN, Connection, Mode, Route, Routes, connect
+from client.jobs.durations import MIN_JOBS, Expectation, expect, learn
 from client.jobs.events import (
     END_EVENTS,
     Cancelled,
@@ -46,6 +48,7 @@ from client.jobs.settings import Settings, default_data_dir
 __all__ = [
     "END_EVENTS",
     "LOST_OFFLINE_TEXT",
+    "MIN_JOBS",
     "OFFLINE_BASE_URL",
     "OFFLINE_TOKEN",
     "PENDING",
@@ -55,6 +58,7 @@ __all__ = [
     "Connection",
     "Downloading",
     "Event",
+    "Expectation",
     "Failed",
     "InProgress",
     "LiveJob",
@@ -70,9 +74,11 @@ __all__ = [
     "Video",
     "connect",
     "default_data_dir",
+    "expect",
     "fetch_video",
     "follow_job",
     "input_preview",
+    "learn",
     "record",
     "recover_events",
     "recover_job",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from client.history import PollTally
 from client.media import VideoFacts
 
 
@@ -43,10 +44,16 @@ class Queued:
 
 @dataclass(frozen=True)
 class InProgress:
-    """Running on RunComfy's side; from here it can no longer be cancelled."""
+    """Running on RunComfy's side; from here it can no longer be cancelled.
+
+    ``usual_s``: how long jobs like this one usually run from here, and ``late_s``: past it, this
+    one is taking longer than usual (both from the history; None until 5 such jobs have finished).
+    """
 
     request_id: str
     elapsed: float = 0.0
+    usual_s: float | None = None
+    late_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class Completed:
     video: Video
     cost: float | None = None
     elapsed: float = 0.0
+    tally: PollTally | None = None  # how its end was seen: calls, and delay after RunComfy's end
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class Failed:
     request_id: str
     error: str
     elapsed: float = 0.0
+    tally: PollTally | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ class Cancelled:
 
     request_id: str
     elapsed: float = 0.0
+    tally: PollTally | None = None
 
 
 Event = Submitted | Queued | InProgress | Downloading | Completed | Failed | Cancelled

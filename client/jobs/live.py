@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from client.dreamina import JobRequest, PreparedJob
 from client.history import LOCAL_OWNER
 from client.jobs.connect import Route
+from client.jobs.durations import Expectation, expect
 from client.jobs.events import END_EVENTS, Cancelled, Downloading, Event, InProgress, Submitted
 from client.jobs.record import record
 from client.jobs.registry import Registry
@@ -90,18 +91,26 @@ class LiveJob:
         self._wake.set()
         self._wake = asyncio.Event()
 
-    def _events(self) -> AsyncIterator[Event]:
+    def _events(self, expected: Expectation | None) -> AsyncIterator[Event]:
         """The job's events, recorded into the history first when there is one."""
         conn = self.route.conn
-        events = run_job(conn, self.request, token=self.route.token)
+        events = run_job(conn, self.request, token=self.route.token, expected=expected)
         if self.registry is None:
             return events
         return record(self.registry.store, events, conn=conn, job=self.job, owner=self.owner,
                       files=self.registry.files if self.registry.available else None)
 
+    async def _expected(self) -> Expectation | None:
+        """What the history learned of jobs like this one (None without a history)."""
+        if self.registry is None or not self.registry.available:
+            return None
+        conn = self.route.conn
+        return await asyncio.to_thread(expect, self.registry.store, base_url=conn.base_url, model=conn.model,
+                                       frames=self.request.frames)
+
     async def _pump(self) -> None:
         try:
-            async for event in self._events():
+            async for event in self._events(await self._expected()):
                 if isinstance(event, Submitted) and self.registry is not None:
                     self.registry.follow(event.request_id)
                 if isinstance(event, Cancelled) and isinstance(self.last, Cancelled):

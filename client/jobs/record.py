@@ -116,13 +116,14 @@ class _Recording:
         elif isinstance(event, Downloading):
             await self.write(self.store.add_event, rid, DOWNLOADING, video_url=event.url)
         elif isinstance(event, Failed):
-            await self.write(self.store.add_event, rid, FAILED, error=event.error)
+            await self.write(self.store.add_event, rid, FAILED, error=event.error, tally=event.tally)
         elif isinstance(event, Cancelled):
-            await self.write(self.store.add_event, rid, CANCELLED)
+            await self.write(self.store.add_event, rid, CANCELLED, tally=event.tally)
         elif isinstance(event, Completed):
             event = await self._keep(event)
             await self.write(self.store.add_event, rid, SUCCEEDED, video_url=event.video.url,
-                             video_path=event.video.path.resolve(), facts=event.video.facts, cost=event.cost)
+                             video_path=event.video.path.resolve(), facts=event.video.facts, cost=event.cost,
+                             tally=event.tally)
             if self.files is not None:
                 await self.write(self.files.enforce_budget, self.store, keep=[rid])
         return event

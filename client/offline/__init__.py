@@ -10,9 +10,10 @@ client's HTTP code.
 """
 
 from client.offline.app import create_app
+from client.offline.config import OfflineConfig
 from client.offline.faults import ENDPOINTS, KINDS, ConnectionDropped, FaultRule
 from client.offline.fetch import FetchError, fetch_image
-from client.offline.jobs import OfflineConfig, token_fingerprint
+from client.offline.jobs import token_fingerprint
 from client.offline.render import output_size, render_preview
 from client.offline.server import OfflineServer, serve
 

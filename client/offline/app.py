@@ -31,7 +31,8 @@ from starlette.routing import Route
 from client.dreamina import SCHEMA
 from client.offline import faults
 from client.offline.admin import admin_config, admin_reset, admin_stats
-from client.offline.jobs import Clock, Job, OfflineConfig, token_fingerprint
+from client.offline.config import OfflineConfig
+from client.offline.jobs import Clock, Job, token_fingerprint
 from client.offline.state import OfflineState, error, state_of
 from client.offline.validate import InputInvalid, validate_input
 
@@ -135,7 +136,7 @@ async def submit(request: Request, st: OfflineState) -> Response:
     fail = st.config.fail_next > 0
     if fail:
         st.config.fail_next -= 1
-    job = st.store.submit(valid, token_fp, st.config, fail=fail)
+    job = st.store.submit(valid, token_fp, st.config, fail=fail, rng=st.rng)
     st.submissions += 1
     return JSONResponse({"request_id": job.request_id, **_urls(request, job.request_id)})
 

@@ -15,21 +15,21 @@ threads, so it never blocks the event loop and is usually ready before the run t
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import math
+import random
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from client.offline.faults import FaultRule
+from client.offline.config import OfflineConfig
 from client.offline.fetch import FetchError, fetch_image
 from client.offline.render import RenderCache
 from client.offline.validate import ValidInput, check_image_bytes
@@ -37,80 +37,6 @@ from client.offline.validate import ValidInput, check_image_bytes
 logger = logging.getLogger("client.offline")
 Clock = Callable[[], float]
 FAIL_NEXT_ERROR = "the generation failed on the server (simulated by the offline stand-in's fail_next knob)"
-
-
-@dataclass
-class OfflineConfig:
-    """Knobs of the stand-in. Defaults suit an interactive preview (about 6 s per job).
-
-    ``outage_until`` is a ``time.monotonic()`` instant; over HTTP use ``outage_seconds``.
-    ``tokens`` None accepts any non-empty token; it is kept out of ``repr``.
-    """
-
-    queue_s: float = 2.0
-    run_s: float = 4.0
-    start_position: int = 3
-    tokens: frozenset[str] | None = field(default=None, repr=False)
-    fail_next: int = 0
-    result_ttl_s: float | None = None
-    video_ttl_s: float | None = None
-    cost_per_second: float = 0.05
-    faults: list[FaultRule] = field(default_factory=list)
-    outage_until: float | None = None
-    seed: int = 0
-
-    def updated(self, changes: Mapping[str, Any], now: float) -> OfflineConfig:
-        """A copy with knobs from a JSON object applied; raise ValueError for a bad knob.
-
-        Accepts every field by name (``faults`` as a list of objects, ``tokens`` as a list or
-        null) plus ``outage_seconds`` (an outage from ``now`` on; 0 ends it).
-        """
-        values: dict[str, Any] = {}
-        for key, value in changes.items():
-            if key == "outage_seconds":
-                values["outage_until"] = now + _number(key, value, float) if value else None
-            elif key == "faults":
-                values["faults"] = [r if isinstance(r, FaultRule) else FaultRule.from_json(r) for r in value]
-            elif key == "tokens":
-                if isinstance(value, str):
-                    raise ValueError("tokens must be a list of strings or null")
-                values["tokens"] = None if value is None else frozenset(str(t) for t in value)
-            elif key in _KNOB_TYPES:
-                kind, optional = _KNOB_TYPES[key]
-                values[key] = None if value is None and optional else _number(key, value, kind)
-            else:
-                raise ValueError(f"unknown knob {key!r}")
-        return dataclasses.replace(self, **values)
-
-    def public(self) -> dict[str, Any]:
-        """The knobs as JSON, tokens reduced to their number."""
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "tokens"}
-        data["faults"] = [r.to_json() for r in self.faults]
-        data["tokens"] = None if self.tokens is None else len(self.tokens)
-        return data
-
-
-# Numeric knobs: (type, may be null). All must be >= 0 except the RNG seed.
-_KNOB_TYPES: dict[str, tuple[type, bool]] = {
-    "queue_s": (float, False),
-    "run_s": (float, False),
-    "start_position": (int, False),
-    "fail_next": (int, False),
-    "result_ttl_s": (float, True),
-    "video_ttl_s": (float, True),
-    "cost_per_second": (float, False),
-    "outage_until": (float, True),
-    "seed": (int, False),
-}
-
-
-def _number(key: str, value: Any, kind: type) -> Any:
-    """``value`` as ``kind``, refusing strings, bools, fractions for ints and negatives."""
-    if isinstance(value, bool) or not isinstance(value, int if kind is int else (int, float)):
-        raise ValueError(f"{key} must be {'an integer' if kind is int else 'a number'}")
-    if value < 0 and key != "seed":
-        raise ValueError(f"{key} must not be negative")
-    return kind(value)
 
 
 def token_fingerprint(token: str) -> str:
@@ -206,9 +132,19 @@ class JobStore:
         self._lock = threading.Lock()
         self._closed = False
 
-    def submit(self, valid: ValidInput, token_fp: str, config: OfflineConfig, *, fail: bool = False) -> Job:
-        """Record a job and start its work; ``fail`` makes it end failed (the fail_next knob)."""
+    def submit(
+        self, valid: ValidInput, token_fp: str, config: OfflineConfig, *, fail: bool = False,
+        rng: random.Random | None = None,
+    ) -> Job:
+        """Record a job and start its work; ``fail`` makes it end failed (the fail_next knob).
+
+        ``rng`` draws the job's run time within ``run_spread`` (none: exactly ``run_s``).
+        """
         now = self.clock()
+        run_s = float(config.run_s)
+        if rng is not None and config.run_spread:
+            spread = min(1.0, float(config.run_spread))
+            run_s *= 1 + rng.uniform(-spread, spread)
         job = Job(
             request_id=secrets.token_hex(16),
             token_fp=token_fp,
@@ -219,7 +155,7 @@ class JobStore:
             created=now,
             created_wall=time.time(),
             queue_s=float(config.queue_s),
-            run_s=float(config.run_s),
+            run_s=run_s,
             start_position=int(config.start_position),
         )
         with self._lock:

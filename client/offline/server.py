@@ -20,8 +20,8 @@ import httpx
 import uvicorn
 
 from client.offline.app import create_app
+from client.offline.config import OfflineConfig
 from client.offline.faults import FaultRule, install_drop_filter
-from client.offline.jobs import OfflineConfig
 
 logger = logging.getLogger("client.offline")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import shutil
 import tempfile
 import weakref
@@ -13,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from client.offline import faults
-from client.offline.jobs import Clock, JobStore, OfflineConfig
+from client.offline.config import OfflineConfig
+from client.offline.jobs import Clock, JobStore
 
 
 def error(status: int, code: int, message: str, **extra: Any) -> JSONResponse:
@@ -38,6 +40,7 @@ class OfflineState:
         """Back to the knobs the app was created with; counters, faults and jobs cleared."""
         self.config = dataclasses.replace(self.initial, faults=list(self.initial.faults))
         self.plan = faults.FaultPlan(self.config.faults, self.config.seed)
+        self.rng = random.Random(self.config.seed)  # noqa: S311 - run times, not secrets
         self.calls = dict.fromkeys(faults.ENDPOINTS, 0)
         self.submissions = 0
         self.store.clear()
@@ -47,6 +50,8 @@ class OfflineState:
         self.config = self.config.updated(changes, self.clock())
         if "faults" in changes or "seed" in changes:
             self.plan = faults.FaultPlan(self.config.faults, self.config.seed)
+        if "seed" in changes:
+            self.rng = random.Random(self.config.seed)  # noqa: S311 - run times, not secrets
 
     def in_outage(self) -> bool:
         """True while the configured outage lasts."""

@@ -8,7 +8,9 @@ going until the overall deadline rather than guessing.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -73,6 +75,7 @@ class JobResult:
     video_url: str | None = None
     error: str | None = None
     cost: float | None = None
+    finished_at: float | None = None  # when RunComfy says the job ended (Unix time), if it says
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,23 @@ def error_text(error: Any, limit: int = 500) -> str:
     return text.strip()[:limit] or "RunComfy reported the job as failed without saying why."
 
 
+def parse_time(value: Any) -> float | None:
+    """A timestamp as Unix seconds: ISO 8601 (``2026-12-01T10:00:00.123Z``) or a number; None otherwise.
+
+    The result's ``created_at``/``finished_at`` are documented without their format (ASSUMED: ISO
+    8601, as RunComfy's clients print them); a naive time is read as UTC.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if math.isfinite(value) and value > 0 else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def parse_result(body: dict[str, Any], request_id: str) -> JobResult:
     """Read the result answer (which, before the end, carries the current state)."""
     raw = str(body.get("status", ""))
@@ -140,4 +160,4 @@ def parse_result(body: dict[str, Any], request_id: str) -> JobResult:
     cost = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None
     err = error_text(body.get("error")) if state is State.FAILED else None
     return JobResult(str(body.get("request_id") or request_id), state, raw,
-                     first_video_url(body.get("output")), err, cost)
+                     first_video_url(body.get("output")), err, cost, parse_time(body.get("finished_at")))

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import av
 
+from client.dreamina import SCHEMA
+from client.history import JobStore, PollTally
 from tests.apps import ROOT
 from tests.samples import photo
 
@@ -155,3 +157,21 @@ def test_the_cli_never_imports_gradio():
     help_run = subprocess.run([sys.executable, "-X", "importtime", "-m", "client", "generate", "--help"],
                               cwd=ROOT, capture_output=True, text=True, check=False)
     assert help_run.returncode == 0 and "gradio" not in help_run.stderr
+
+
+def test_generate_says_how_long_jobs_like_it_usually_take_and_history_keeps_the_tally(tmp_path, standin):
+    with JobStore.open(tmp_path / "data") as store:  # five finished jobs of this kind, 3 s each
+        for i in range(5):
+            start = 1000.0 + 100 * i
+            store.add_submitted(f"past{i}", model=SCHEMA.model, prompt="p", seed=1, frames=121,
+                                base_url=standin.base_url, at=start - 1)
+            store.add_event(f"past{i}", "running", start)
+            store.add_event(f"past{i}", "succeeded", start + 3.3, tally=PollTally(9, start + 3.0, 0.3))
+    env = {"RUNCOMFY_API_TOKEN": FAKE_TOKEN, "RUNCOMFY_BASE_URL": standin.base_url}
+    done = cli(["generate", "--image", str(picture(tmp_path)), "--prompt", "x", "--json"], tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    assert "usually ready in about 3 s" in done.stderr
+    rid = json.loads(done.stdout)["request_id"]
+    history = json.loads(cli(["history", "--json"], tmp_path).stdout)
+    (row,) = [job for job in history if job["request_id"] == rid]
+    assert row["calls"] >= 2 and row["finished_at"] and row["seen_after_s"] is not None

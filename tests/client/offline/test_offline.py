@@ -397,3 +397,16 @@ def test_job_state_follows_the_clock():
     job.video_path, job.work_done_at = Path("v.mp4"), 108.5
     assert job.state(108.5) == "completed" and job.finished(109.0) == 108.5
     assert job.times(109.0)["finished_at"].endswith("Z")
+
+
+def test_run_spread_draws_each_jobs_run_time_around_run_s(standin):
+    standin.configure(queue_s=0, run_s=10.0, run_spread=0.2, fail_next=40)  # failed at once: no renders
+    with api(standin) as client:
+        for _ in range(40):
+            submit(client)
+    runs = [job.run_s for job in standin.app.state.offline.store.jobs()]
+    assert len(runs) == 40 and all(8.0 <= run <= 12.0 for run in runs) and len(set(runs)) == 40
+    with pytest.raises(ValueError, match="run_spread must not be negative"):
+        OfflineConfig().updated({"run_spread": -0.1}, 0.0)
+    standin.configure(run_spread=0)
+    assert OfflineConfig().run_spread == 0
