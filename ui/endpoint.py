@@ -20,7 +20,7 @@ from ui.handlers import Playground, headers_of
 from ui.hosting import into_gradio_cache
 from ui.messages import msg
 from ui.options import RAW
-from ui.screens import error_sentence
+from ui.screens import error_sentence, said
 
 API_DESCRIPTION = (
     "Generate a video. image: a JPEG or PNG file (gradio_client.handle_file), or None with image_url set to "
@@ -125,7 +125,7 @@ class ApiEndpoint:
         elif isinstance(last, Failed):
             text = msg(lang, "err_failed", message=last.error)
         else:
-            text = msg(lang, "cancelled")
+            text = said(lang, "cancelled", offline=live.route.mode == "offline")
         rid = live.request_id
         suffix = f" ({msg(lang, 'request_id')} {rid})" if rid and rid not in text else ""
         raise gr.Error(text + suffix, print_exception=False)

@@ -38,7 +38,7 @@ from client import (
     build_job,
 )
 from ui.messages import msg
-from ui.screens import Screen, error_sentence, event_screen, failure_screen, screen
+from ui.screens import Screen, error_sentence, event_screen, failure_screen, said, screen
 from ui.session import Attempt, VisitorSession
 from ui.texts import pick_language
 from ui.visitors import HourlyLimit, visitor_id
@@ -195,7 +195,8 @@ class Playground:
             yield screen("failed", lang, msg(lang, "failed"), self.refusal(exc, lang), mode=mode)
             return
         if attempt.stop:
-            yield screen("cancelled", lang, msg(lang, "cancel_before_submit"), mode=mode)
+            offline = route.mode == "offline"
+            yield screen("cancelled", lang, said(lang, "cancel_before_submit", offline=offline), mode=mode)
             return
         started = self.start(route, job, request, lang, owner=owner)
         if isinstance(started, str):
@@ -237,6 +238,7 @@ class Playground:
                     elapsed_s=elapsed,
                     seed=live.request.seed,
                     note=note,
+                    offline=live.route.mode == "offline",
                 )
                 previous = event if event is not None else previous
             finished = True
@@ -259,18 +261,20 @@ class Playground:
         live = attempt.live
         if live is None:
             attempt.stop = True  # the Generate handler checks this just before submitting
-            yield screen("cancelled", lang, msg(lang, "cancel_before_submit"), request_id=None)
+            stopped = said(lang, "cancel_before_submit", offline=self.route(session.key).mode == "offline")
+            yield screen("cancelled", lang, stopped, request_id=None)
             return
-        mode = self.mode_label(live.route, lang)
+        mode, offline = self.mode_label(live.route, lang), live.route.mode == "offline"
         if not live.done:
             yield screen("notice", lang, msg(lang, "cancelling"), request_id=live.request_id, mode=mode)
         # Shielded: if this handler is itself stopped, the one cancel request still completes.
         report = await asyncio.shield(live.cancel())
         if report.cancelled:
-            yield screen("cancelled", lang, msg(lang, "cancelled"), request_id=report.request_id, mode=mode)
+            cancelled = said(lang, "cancelled", offline=offline)
+            yield screen("cancelled", lang, cancelled, request_id=report.request_id, mode=mode)
             return
         key = _CANCEL_NOTES.get(report.outcome, "cancel_unknown")
-        note = msg(lang, key, outcome=report.outcome) if key else ""
+        note = said(lang, key, offline=offline, outcome=report.outcome) if key else ""
         async for update in self._watch(
             live, lang=lang, mode=mode, note=note, session=session, attempt=attempt, request=request
         ):

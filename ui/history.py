@@ -192,7 +192,8 @@ class HistoryHandlers:
             files = self.files if self.registry.available else None
             async for event in recover_events(route.conn, self.store, rid, owner=who, token=route.token,
                                               files=files):
-                text = event_screen(event, previous, lang=lang, mode="", elapsed_s=event.elapsed, seed=0).text
+                text = event_screen(event, previous, lang=lang, mode="", elapsed_s=event.elapsed, seed=0,
+                                    offline=route.mode == "offline").text
                 previous = event
                 yield FetchStep(text, event)
             job = await asyncio.to_thread(self.store.get, rid)
@@ -216,7 +217,8 @@ class HistoryHandlers:
         if rid is None:
             yield screen("notice", lang, msg(lang, "hist_gone"))
             return
-        mode = self.play.mode_label(self.play.route(session.key), lang)
+        route = self.play.route(session.key)
+        mode, offline = self.play.mode_label(route, lang), route.mode == "offline"
         live = session.attempt.live if session.attempt is not None else None
         seed = live.request.seed if live is not None else 0
         yield screen("downloading", lang, msg(lang, "retry_fetching"), request_id=rid, mode=mode)
@@ -233,7 +235,7 @@ class HistoryHandlers:
                 if delivered:
                     session.download_failed = None
                 yield event_screen(step.event, None, lang=lang, mode=mode, elapsed_s=step.event.elapsed,
-                                   seed=seed)
+                                   seed=seed, offline=offline)
 
     def watching(self, session: VisitorSession | None) -> bool:
         """True while this tab's own Generate may still add or change a job (keep the panel fresh)."""

@@ -64,7 +64,7 @@ def job_facts(job: JobRecord, lang: str, *, followed: bool, now: float | None = 
     if job.facts is not None:
         f = job.facts
         asked += [f"{f.duration_s:.2f} s", f"{f.width}x{f.height}", size_text(f.size_bytes)]
-    if job.cost is not None:
+    if job.cost is not None and not job.offline:  # an offline preview is never billed
         asked.append(f"{msg(lang, 'cost')} ${job.cost:.2f}")
     if asked:
         lines.append(" · ".join(asked))

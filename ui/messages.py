@@ -28,6 +28,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "will appear here if it finishes.",
         "cancel_unreachable": "Could not reach RunComfy to cancel: the job may go on, and its video will "
         "appear here if it finishes.",
+        # The offline preview's own words: nothing there goes to RunComfy or is billed (see ui.screens.said).
+        "off_submitted": "Sent to the offline preview",
+        "off_queued": "Waiting in the offline preview · {position} ahead of you",
+        "off_queued_next": "Waiting in the offline preview · next in line",
+        "off_queued_nopos": "Waiting in the offline preview",
+        "off_running": "Rendering the offline preview",
+        "off_cancelled": "Cancelled while waiting.",
+        "off_cancel_running": "The offline preview is already rendering and cannot be stopped. The video "
+        "will still appear here.",
+        "off_cancel_before_submit": "Stopped before anything was sent.",
         "mode_offline": "offline preview",
         "mode_byo": "your key",
         "mode_server": "app key",
@@ -128,6 +138,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sa vidéo s'affichera ici si elle aboutit.",
         "cancel_unreachable": "Impossible de joindre RunComfy pour annuler : la tâche peut continuer, et "
         "sa vidéo s'affichera ici si elle aboutit.",
+        "off_submitted": "Envoyé à l'aperçu hors ligne",
+        "off_queued": "En attente dans l'aperçu hors ligne · {position} avant vous",
+        "off_queued_next": "En attente dans l'aperçu hors ligne · vous êtes le prochain",
+        "off_queued_nopos": "En attente dans l'aperçu hors ligne",
+        "off_running": "Rendu de l'aperçu hors ligne en cours",
+        "off_cancelled": "Annulé pendant l'attente.",
+        "off_cancel_running": "L'aperçu hors ligne est déjà en cours de rendu et ne peut pas être arrêté. "
+        "La vidéo s'affichera quand même ici.",
+        "off_cancel_before_submit": "Arrêté avant tout envoi.",
         "mode_offline": "aperçu hors ligne",
         "mode_byo": "votre clé",
         "mode_server": "clé de l'application",

@@ -100,13 +100,20 @@ def error_sentence(exc: RunComfyError | InputRefused, lang: str) -> str:
     return msg(lang, "err_unexpected")
 
 
-def queued_headline(position: int | None, lang: str) -> str:
+def said(lang: str, key: str, *, offline: bool = False, **values: Any) -> str:
+    """The message ``key``, in the offline preview's own words when there are some (``off_<key>``):
+    offline, nothing is sent to RunComfy and nothing is billed, so nothing may say so."""
+    own = f"off_{key}"
+    return msg(lang, own if offline and own in MESSAGES["en"] else key, **values)
+
+
+def queued_headline(position: int | None, lang: str, *, offline: bool = False) -> str:
     """'Queued at RunComfy · 2 ahead of you' (RunComfy's position 0 means next in line)."""
     if position is None:
-        return msg(lang, "queued_nopos")
+        return said(lang, "queued_nopos", offline=offline)
     if position <= 0:
-        return msg(lang, "queued_next")
-    return msg(lang, "queued", position=position)
+        return said(lang, "queued_next", offline=offline)
+    return said(lang, "queued", offline=offline, position=position)
 
 
 def event_screen(
@@ -118,8 +125,12 @@ def event_screen(
     elapsed_s: float,
     seed: int,
     note: str = "",
+    offline: bool = False,
 ) -> Screen:
-    """The Screen for a job event; ``None`` (a clock tick) re-renders ``previous`` with a fresh time."""
+    """The Screen for a job event; ``None`` (a clock tick) re-renders ``previous`` with a fresh time.
+
+    ``offline``: the job runs in the offline preview, and its card says so instead of naming RunComfy.
+    """
     current = event if event is not None else previous
     rid = current.request_id if current is not None else None
     common: dict[str, Any] = {"request_id": rid, "elapsed_s": elapsed_s, "mode": mode}
@@ -142,18 +153,20 @@ def event_screen(
     if isinstance(current, Failed):
         return screen("failed", lang, msg(lang, "failed"), current.error, **common)
     if isinstance(current, Cancelled):
-        return screen("cancelled", lang, msg(lang, "cancelled"), **common)
+        return screen("cancelled", lang, said(lang, "cancelled", offline=offline), **common)
     if isinstance(current, Downloading):
         return screen("downloading", lang, msg(lang, "downloading"), note, **common)
     if isinstance(current, InProgress):
         progress = None
         if current.usual_s is not None and current.late_s is not None:
             progress = Progress(max(0.0, elapsed_s - current.elapsed), current.usual_s, current.late_s)
-        return screen("running", lang, msg(lang, "running"), note, progress=progress, **common)
+        return screen("running", lang, said(lang, "running", offline=offline), note, progress=progress,
+                      **common)
     if isinstance(current, Queued):
-        return screen("queued", lang, queued_headline(current.position, lang), note, **common)
+        headline = queued_headline(current.position, lang, offline=offline)
+        return screen("queued", lang, headline, note, **common)
     if isinstance(current, Submitted):
-        return screen("working", lang, msg(lang, "submitted"), note, **common)
+        return screen("working", lang, said(lang, "submitted", offline=offline), note, **common)
     return screen("working", lang, msg(lang, "preparing"), note, **common)
 
 

@@ -45,6 +45,7 @@ class Progress:
 
     request_id: str | None = None
     running: bool = False
+    offline: bool = False
 
 
 def generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -69,6 +70,8 @@ def generate(args: argparse.Namespace, settings: Settings) -> int:
         rid = progress.request_id
         if rid is None:
             say("interrupted before anything was submitted")
+        elif progress.offline:  # the in-process stand-in ends with this command: nothing went to RunComfy
+            say(f"interrupted: the offline preview {rid} ended with this command (nothing went to RunComfy)")
         elif progress.running:
             say(f"interrupted: job {rid} is already running on RunComfy; it will finish and be billed. "
                 f"Fetch it later with: python -m client resume (or: python -m client result {rid})")
@@ -85,6 +88,7 @@ async def _run(
         say(f"warning: {store.problem}")
     try:
         async with connect(settings, offline=args.offline or None) as conn:
+            progress.offline = conn.offline
             if conn.offline:
                 say("offline preview: a local camera move over your image, not Dreamina output")
             expected = expect(store, base_url=conn.base_url, model=conn.model, frames=prepared.request.frames)

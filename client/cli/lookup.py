@@ -6,8 +6,29 @@ import argparse
 import json
 from typing import Any
 
-from client import Settings, connect, fetch_video
-from client.cli.say import EXIT_FAILED, EXIT_OK
+from client import JobRecord, Settings, VideoFacts, connect, fetch_video, open_store
+from client.cli.say import EXIT_FAILED, EXIT_OK, facts_line, job_json, job_line, say
+
+OFFLINE_JOB = ("{rid} was an offline preview: offline jobs live only as long as the process that made them, "
+               "so there is nothing to ask. What the history kept of it:")
+
+
+def offline_job(request_id: str, settings: Settings) -> JobRecord | None:
+    """The history's record of ``request_id`` if it is an offline preview job (no API knows it)."""
+    store = open_store(settings.data_dir)
+    try:
+        job = store.get(request_id.strip())
+    finally:
+        store.close()
+    return job if job is not None and job.offline else None
+
+
+def tell_offline(job: JobRecord, *, as_json: bool) -> int:
+    """Say plainly what an offline job is, show its record; exit 0 only if its video is here."""
+    say(OFFLINE_JOB.format(rid=job.request_id))
+    print(json.dumps(job_json(job), ensure_ascii=False) if as_json else job_line(job))
+    return EXIT_OK if job.has_local_video and job.video_path is not None and job.video_path.is_file() \
+        else EXIT_FAILED
 
 
 async def lookup(args: argparse.Namespace, settings: Settings) -> int:
@@ -31,6 +52,8 @@ async def lookup(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(out, default=str))
         else:
             for key, value in out.items():
+                if key == "facts":
+                    value = facts_line(VideoFacts(**value))
                 if value is not None:
                     print(f"{key}: {value}")
         return EXIT_FAILED if out.get("status") in ("failed", "cancelled", "canceled") else EXIT_OK

@@ -20,11 +20,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import sys
 
 from client import InputRefused, RunComfyError, Settings, StoreUnavailable
 from client.cli.generate import generate
 from client.cli.history import history, recover, resume
-from client.cli.lookup import lookup
+from client.cli.lookup import lookup, offline_job, tell_offline
 from client.cli.parser import build_parser
 from client.cli.say import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, NO_KEY_FOR_LOOKUP, say
 
@@ -43,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     try:
         return _dispatch(args, settings)
+    except BrokenPipeError:
+        # The reader went away (``history | head``): what it wanted was printed; end quietly, and keep
+        # the interpreter's last flush from failing again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except InputRefused as exc:
         say(f"refused: {exc}")
         return EXIT_REFUSED
@@ -58,6 +65,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return history(args, settings)
     if args.command == "resume":
         return asyncio.run(resume(args, settings))
+    known = offline_job(args.request_id, settings)
+    if known is not None:  # status, result, cancel or recover of a job no API knows
+        return tell_offline(known, as_json=args.json)
     if args.command == "recover":
         return asyncio.run(recover(args, settings))
     if settings.offline:

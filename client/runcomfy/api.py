@@ -24,6 +24,7 @@ from client.runcomfy.parse import (
     JobStatus,
     Submission,
     parse_result,
+    parse_state,
     parse_status,
     parse_submission,
 )
@@ -150,6 +151,10 @@ class RunComfyClient:
         outcome = str(body.get("outcome") or body.get("status") or "").lower()
         if outcome in ("cancelled", "canceled"):
             return CancelOutcome(request_id, True, outcome, "Cancelled while queued: nothing is billed.")
+        state = parse_state(body.get("status"))
+        if state.ended:  # asked too late: the job is over, whichever way it went
+            return CancelOutcome(request_id, False, "ended",
+                                 f"The job has already ended ({state.value}): there is nothing to cancel.")
         if outcome == "not_cancellable":
             return CancelOutcome(request_id, False, outcome,
                                  "Already running: RunComfy cannot stop it; it will finish and be billed.")

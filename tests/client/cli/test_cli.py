@@ -98,8 +98,9 @@ def test_status_result_and_cancel_by_request_id(tmp_path, standin):
     result = cli(["result", rid, "--json"], tmp_path, **env)
     assert result.returncode == 0
     assert Path(tmp_path / json.loads(result.stdout)["video"]).is_file()
-    cancel = cli(["cancel", rid], tmp_path, **env)
-    assert "not_cancellable" in cancel.stdout and "billed" in cancel.stdout
+    cancel = cli(["cancel", rid], tmp_path, **env)  # too late: it has finished, nothing to cancel or bill
+    assert "ended" in cancel.stdout and "nothing to cancel" in cancel.stdout and "billed" not in cancel.stdout
+    assert "facts: 5.04 s · 121 frames · 24 fps" in cli(["result", rid], tmp_path, **env).stdout  # not a dict
     missing = cli(["status", "no-such-request"], tmp_path, **env)
     assert missing.returncode == 1 and "no-such-request" in missing.stderr
 
@@ -175,3 +176,36 @@ def test_generate_says_how_long_jobs_like_it_usually_take_and_history_keeps_the_
     history = json.loads(cli(["history", "--json"], tmp_path).stdout)
     (row,) = [job for job in history if job["request_id"] == rid]
     assert row["calls"] >= 2 and row["finished_at"] and row["seen_after_s"] is not None
+
+
+def test_offline_jobs_are_said_to_be_offline_and_never_billed(tmp_path):
+    image = str(picture(tmp_path))
+    done = cli(["generate", "--image", image, "--prompt", "x", "--offline", "--json"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    assert made["cost"] is None and made["offline"] is True
+    for command in ("status", "result", "cancel", "recover"):  # no token needed: no API knows this id
+        asked = cli([command, made["request_id"]], tmp_path)
+        assert asked.returncode == 0, (command, asked.stderr)
+        assert "offline preview" in asked.stderr and "live only as long as the process" in asked.stderr
+        assert made["request_id"] in asked.stdout and "billed" not in asked.stderr + asked.stdout
+    for _ in range(2):
+        cli(["generate", "--image", str(picture(tmp_path)), "--prompt", "y", "--offline"], tmp_path)
+    piped = subprocess.run(f"{sys.executable} -m client history | head -1", shell=True, cwd=tmp_path,
+                           env=cli_env(), capture_output=True, text=True, timeout=60, check=False)
+    assert len(piped.stdout.splitlines()) == 1 and "Traceback" not in piped.stderr, piped.stderr
+
+
+def test_interrupt_of_an_offline_job_does_not_talk_of_billing(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "client", "generate", "--image", str(picture(tmp_path)), "--prompt", "x",
+         "--offline"],
+        cwd=tmp_path, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4.0)  # submitted, queued or rendering in the in-process preview
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "offline preview" in err and "billed" not in err and "RunComfy;" not in err
