@@ -125,7 +125,7 @@ class ApiEndpoint:
         elif isinstance(last, Failed):
             text = msg(lang, "err_failed", message=last.error)
         else:
-            text = said(lang, "cancelled", offline=live.route.mode == "offline")
+            text = said(lang, "cancelled", offline=live.route.offline)
         rid = live.request_id
         suffix = f" ({msg(lang, 'request_id')} {rid})" if rid and rid not in text else ""
         raise gr.Error(text + suffix, print_exception=False)

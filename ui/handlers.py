@@ -124,7 +124,7 @@ class Playground:
         self, route: Route, *, prompt: str, image: Any, image_url: str | None, seed: Any, frames: Any
     ) -> PreparedJob:
         """Check the inputs and build the request (in the pictures lane: preparing an image takes time)."""
-        host = self.image_host if route.mode != "offline" else None  # the stand-in never fetches from us
+        host = None if route.offline else self.image_host  # the stand-in never fetches from us
         return await PICTURES.run(
             build_job,
             prompt,
@@ -195,8 +195,8 @@ class Playground:
             yield screen("failed", lang, msg(lang, "failed"), self.refusal(exc, lang), mode=mode)
             return
         if attempt.stop:
-            offline = route.mode == "offline"
-            yield screen("cancelled", lang, said(lang, "cancel_before_submit", offline=offline), mode=mode)
+            stopped = said(lang, "cancel_before_submit", offline=route.offline)
+            yield screen("cancelled", lang, stopped, mode=mode)
             return
         started = self.start(route, job, request, lang, owner=owner)
         if isinstance(started, str):
@@ -238,7 +238,7 @@ class Playground:
                     elapsed_s=elapsed,
                     seed=live.request.seed,
                     note=note,
-                    offline=live.route.mode == "offline",
+                    offline=live.route.offline,
                 )
                 previous = event if event is not None else previous
             finished = True
@@ -261,10 +261,10 @@ class Playground:
         live = attempt.live
         if live is None:
             attempt.stop = True  # the Generate handler checks this just before submitting
-            stopped = said(lang, "cancel_before_submit", offline=self.route(session.key).mode == "offline")
+            stopped = said(lang, "cancel_before_submit", offline=self.route(session.key).offline)
             yield screen("cancelled", lang, stopped, request_id=None)
             return
-        mode, offline = self.mode_label(live.route, lang), live.route.mode == "offline"
+        mode, offline = self.mode_label(live.route, lang), live.route.offline
         if not live.done:
             yield screen("notice", lang, msg(lang, "cancelling"), request_id=live.request_id, mode=mode)
         # Shielded: if this handler is itself stopped, the one cancel request still completes.

@@ -193,7 +193,7 @@ class HistoryHandlers:
             async for event in recover_events(route.conn, self.store, rid, owner=who, token=route.token,
                                               files=files):
                 text = event_screen(event, previous, lang=lang, mode="", elapsed_s=event.elapsed, seed=0,
-                                    offline=route.mode == "offline").text
+                                    offline=route.offline).text
                 previous = event
                 yield FetchStep(text, event)
             job = await asyncio.to_thread(self.store.get, rid)
@@ -218,7 +218,7 @@ class HistoryHandlers:
             yield screen("notice", lang, msg(lang, "hist_gone"))
             return
         route = self.play.route(session.key)
-        mode, offline = self.play.mode_label(route, lang), route.mode == "offline"
+        mode, offline = self.play.mode_label(route, lang), route.offline
         live = session.attempt.live if session.attempt is not None else None
         seed = live.request.seed if live is not None else 0
         yield screen("downloading", lang, msg(lang, "retry_fetching"), request_id=rid, mode=mode)

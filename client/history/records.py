@@ -23,6 +23,7 @@ ENDED_BADLY = frozenset({FAILED, CANCELLED, LOST})
 # Events that annotate a job without changing its state.
 PRUNED, NOTE = "pruned", "note"
 
+
 class StoreUnavailable(Exception):
     """The job history cannot be read or written; generation still works without it.
 

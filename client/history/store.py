@@ -27,6 +27,7 @@ from typing import Any
 
 from client.history.null import NullStore
 from client.history.records import (
+    DOWNLOADING,
     JOB_STATES,
     LOCAL_OWNER,
     PRUNED,
@@ -262,10 +263,11 @@ class JobStore:
         with self._guard() as db:
             rows = db.execute(
                 "SELECT coalesce(j.finished_at, (SELECT min(at) FROM events WHERE request_id = j.request_id "
-                "AND state IN ('downloading', 'succeeded'))) - (SELECT min(at) FROM events "
+                "AND state IN (?, ?))) - (SELECT min(at) FROM events "
                 "WHERE request_id = j.request_id AND state = ?) FROM jobs j WHERE j.base_url = ? "
                 "AND j.model = ? AND j.frames = ? AND j.state = ? ORDER BY j.created_at DESC LIMIT ?",
-                (RUNNING, base_url, model, frames, SUCCEEDED, max(0, limit))).fetchall()
+                (DOWNLOADING, SUCCEEDED, RUNNING, base_url, model, frames, SUCCEEDED, max(0, limit)),
+            ).fetchall()
         return [float(seconds) for (seconds,) in rows if seconds is not None and seconds > 0]
 
     def local_videos(self) -> list[tuple[str, Path]]:

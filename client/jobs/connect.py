@@ -133,6 +133,11 @@ class Route:
         """Only the server's own key is rationed; offline runs and visitors' keys are not."""
         return self.mode == "server"
 
+    @property
+    def offline(self) -> bool:
+        """The offline preview: nothing goes to RunComfy, nothing is billed, and nothing may say so."""
+        return self.mode == "offline"
+
 
 @dataclass(frozen=True)
 class Routes:
