@@ -93,7 +93,8 @@ async def _run(
                 say("offline preview: a local camera move over your image, not Dreamina output")
             expected = expect(store, base_url=conn.base_url, model=conn.model, frames=prepared.request.frames)
             run = run_job(conn, prepared.request, expected=expected)
-            events = record(store, run, conn=conn, job=prepared, files=settings.files())
+            events = record(store, run, conn=conn, job=prepared, files=settings.files(),
+                            paid_by="offline" if conn.offline else "server")
             async with aclosing(events):
                 async for event in events:
                     code = _show(args, event, prepared, progress, conn.offline, kept=store.available)

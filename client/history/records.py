@@ -71,6 +71,9 @@ class JobRecord:
     finished_at: float | None = None  # when RunComfy said the job ended (Unix time)
     calls: int | None = None  # status and result calls it took to see the end
     seen_after_s: float | None = None  # how long after ``finished_at`` we saw it
+    estimate: float | None = None  # USD expected when it was sent (None: offline, or no price)
+    parent_id: str | None = None  # the job whose last frame this one continues (a story)
+    paid_by: str | None = None  # 'server', 'byo' (a visitor's key) or 'offline'; None before schema 3
 
     @property
     def ended(self) -> bool:

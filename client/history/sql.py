@@ -16,7 +16,7 @@ from typing import Any
 from client.history.records import JobEvent, JobRecord, unavailable
 from client.media import VideoFacts
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "jobs.db"
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -46,9 +46,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     base_url     TEXT NOT NULL DEFAULT '',
     finished_at  REAL,
     calls        INTEGER,
-    seen_after_s REAL
+    seen_after_s REAL,
+    estimate     REAL,
+    parent_id    TEXT,
+    paid_by      TEXT
 );
 -- History pages: newest first, for one owner or for everyone.
+CREATE INDEX IF NOT EXISTS jobs_parent ON jobs (parent_id);
 CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs (owner, created_at DESC);
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
@@ -68,12 +72,19 @@ MIGRATIONS = {
     # the end we saw it: what the poll schedule learns from (client.jobs.durations).
     2: "ALTER TABLE jobs ADD COLUMN finished_at REAL;\nALTER TABLE jobs ADD COLUMN calls INTEGER;\n"
        "ALTER TABLE jobs ADD COLUMN seen_after_s REAL;",
+    # What the run was expected to cost when it was sent (the daily budget counts it until the real
+    # cost is known), the job it continues from (a story), and whose key paid: 'server', 'byo'
+    # (a visitor's own key) or 'offline' (nobody).
+    3: "ALTER TABLE jobs ADD COLUMN estimate REAL;\nALTER TABLE jobs ADD COLUMN parent_id TEXT;\n"
+       "ALTER TABLE jobs ADD COLUMN paid_by TEXT;\n"
+       "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs (parent_id);",
 }
 
 JOB_COLUMNS = (
     "request_id, owner, model, prompt, seed, frames, image_thumb, image_url, state, created_at, "
     "updated_at, video_url, video_path, video_pruned, duration_s, video_frames, fps, width, height, "
-    "size_bytes, error, cost, offline, base_url, finished_at, calls, seen_after_s"
+    "size_bytes, error, cost, offline, base_url, finished_at, calls, seen_after_s, estimate, parent_id, "
+    "paid_by"
 )
 
 
@@ -81,13 +92,13 @@ def record_from_row(row: tuple[Any, ...]) -> JobRecord:
     """A :class:`JobRecord` from a row selected with :data:`JOB_COLUMNS`."""
     (rid, owner, model, prompt, seed, frames, thumb, image_url, state, created, updated, video_url,
      video_path, pruned, duration, vframes, fps, width, height, size, error, cost, offline, base, finished_at,
-     calls, seen_after) = row
+     calls, seen_after, estimate, parent_id, paid_by) = row
     facts = None
     if duration is not None and vframes is not None:
         facts = VideoFacts(duration, vframes, fps or 0.0, width or 0, height or 0, size or 0)
     return JobRecord(rid, owner, model, prompt, seed, frames, state, created, updated, thumb, image_url,
                      video_url, Path(video_path) if video_path else None, bool(pruned), facts, error, cost,
-                     bool(offline), base, finished_at, calls, seen_after)
+                     bool(offline), base, finished_at, calls, seen_after, estimate, parent_id, paid_by)
 
 
 def event_from_row(row: tuple[Any, ...]) -> JobEvent:

@@ -125,6 +125,9 @@ class JobStore:
         offline: bool = False,
         base_url: str = "",
         at: float | None = None,
+        estimate: float | None = None,
+        parent_id: str | None = None,
+        paid_by: str | None = None,
     ) -> None:
         """Write a job's row and its ``submitted`` event (before the first poll).
 
@@ -134,10 +137,10 @@ class JobStore:
         with self._guard(write=True) as db:
             inserted = db.execute(
                 "INSERT OR IGNORE INTO jobs (request_id, owner, model, prompt, seed, frames, image_thumb, "
-                "image_url, state, created_at, updated_at, offline, base_url) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?)",
+                "image_url, state, created_at, updated_at, offline, base_url, estimate, parent_id, paid_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?)",
                 (request_id, owner, model, prompt, seed, frames, image_thumb, image_url, at, at,
-                 int(offline), base_url)).rowcount
+                 int(offline), base_url, estimate, parent_id, paid_by)).rowcount
             if inserted:
                 db.execute("INSERT INTO events (request_id, state, at, detail) VALUES (?, 'submitted', ?, ?)",
                            (request_id, at, json.dumps({"seed": seed})))

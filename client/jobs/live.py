@@ -98,7 +98,7 @@ class LiveJob:
         if self.registry is None:
             return events
         return record(self.registry.store, events, conn=conn, job=self.job, owner=self.owner,
-                      files=self.registry.files if self.registry.available else None)
+                      files=self.registry.files if self.registry.available else None, paid_by=self.route.mode)
 
     async def _expected(self) -> Expectation | None:
         """What the history learned of jobs like this one (None without a history)."""

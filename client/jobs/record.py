@@ -77,6 +77,7 @@ class _Recording:
         self.prompt = ""
         self.seed: int | None = None
         self.frames: int | None = None
+        self.receipt_extra: dict[str, Any] = {}
 
     async def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self.degraded:
@@ -101,7 +102,8 @@ class _Recording:
         thumb, image_url = preview
         await self.write(self.store.add_submitted, event.request_id, owner=self.owner, model=self.conn.model,
                          prompt=self.prompt, seed=event.seed, frames=self.frames, image_thumb=thumb,
-                         image_url=image_url, offline=self.conn.offline, base_url=self.conn.base_url)
+                         image_url=image_url, offline=self.conn.offline, base_url=self.conn.base_url,
+                         **self.receipt_extra)
         image = job.image if isinstance(job, PreparedJob) else None
         if self.files is not None and image is not None and not self.degraded:
             await asyncio.to_thread(self.files.keep_input, event.request_id, image.data, image.mime)
@@ -152,15 +154,22 @@ async def record(
     job: PreparedJob | JobRequest | None = None,
     owner: str = LOCAL_OWNER,
     files: JobFiles | None = None,
+    estimate: float | None = None,
+    parent_id: str | None = None,
+    paid_by: str | None = None,
 ) -> AsyncIterator[Event]:
     """Re-yield ``events`` (from ``run_job`` or ``follow_job`` on ``conn``) after recording each one.
 
     ``job`` gives the prompt, frames, input thumbnail and kept picture (``None`` for a followed job
     whose row exists). ``files`` (``Settings.files()``) keeps the picture, the poster and the disk
-    budget; None keeps none of them. An error ending the stream is noted on the job and re-raised.
+    budget; None keeps none of them. ``estimate`` (USD), ``parent_id`` (the job this one continues) and
+    ``paid_by`` ('server', 'byo', 'offline') go into the receipt as they are.
+    An error ending the stream is noted on the job and re-raised.
     Closing this stream closes ``events`` (so ``cancel_on_close`` still applies).
     """
     rec = _Recording(store, conn, owner, files)
+    rec.receipt_extra = {"estimate": estimate, "parent_id": parent_id,
+                         "paid_by": paid_by or ("offline" if conn.offline else None)}
     request = job.request if isinstance(job, PreparedJob) else job
     if request is not None:
         rec.prompt, rec.seed, rec.frames = request.prompt, request.seed, request.frames

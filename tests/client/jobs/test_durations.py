@@ -132,8 +132,13 @@ def test_a_history_of_the_first_version_is_migrated_keeping_its_jobs(tmp_path: P
     with JobStore.open(path) as store:
         old = store.get("old")
         assert old is not None and old.state == "succeeded" and old.calls is None
+        assert (old.estimate, old.parent_id, old.paid_by) == (None, None, None)
         store.add_event("old", "note", note="still writable")
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+        store.add_submitted("new", model="m", prompt="p", seed=1, frames=121, estimate=3.15,
+                            parent_id="old", paid_by="server")
+        new = store.get("new")
+        assert new is not None and (new.estimate, new.parent_id, new.paid_by) == (3.15, "old", "server")
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_a_learned_job_is_seen_as_soon_with_fewer_calls_and_tallied(standin, tmp_path: Path):
