@@ -33,7 +33,9 @@ def main() -> None:
     on_space = bool(os.environ.get("SPACE_ID"))
     shared = _flag(os.environ.get("RUNCOMFY_SHARED"), default=on_space)
     store = open_store(settings.data_dir)  # a NullStore (history off, one warning) if unusable
-    app = build_app(settings, behind_proxy=on_space, store=store, shared=shared)
+    # A Space with `hf_oauth: true` in its card gets OAUTH_CLIENT_ID from Hugging Face: offer sign-in.
+    sign_in = on_space and bool(os.environ.get("OAUTH_CLIENT_ID"))
+    app = build_app(settings, behind_proxy=on_space, store=store, shared=shared, sign_in=sign_in)
     # Everything built so far lives as long as the app: keep it out of the collector's full passes,
     # which otherwise stall the event loop for 150-400 ms now and then under load. Garbage from the
     # build is collected first, or it would be frozen (kept) for the app's whole life.

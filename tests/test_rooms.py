@@ -39,7 +39,7 @@ LIBRARIES: dict[str, set[str] | None] = {
     "client.history": set(),
     "client.jobs": {"httpx", "dotenv"},
     "client": set(),
-    "client.cli": set(),
+    "client.cli": {"tqdm"},  # the batch progress bar on a terminal (imported there only, lazily)
     "client.offline": None,
     "ui": None,
     "app": set(),

@@ -17,20 +17,27 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
-from client import DB_NAME, AnyStore, Connection, Registry, Routes, Settings, connect
+from client import DB_NAME, AnyStore, Connection, DailyBudget, PriceBook, Registry, Routes, Settings, connect
 from ui.admission import TakeTurns
 from ui.api_panel import place_api_panel, wire_api_panel
+from ui.calls import CheckCalls
 from ui.endpoint import ApiEndpoint, place_endpoint, wire_endpoint
+from ui.estimate_panel import EstimateHandlers, wire_estimate
 from ui.form_panel import FormHandlers, place_form, place_form_examples, wire_form
 from ui.handlers import Playground
-from ui.header import place_header
+from ui.header import place_header, wire_header
 from ui.history import HistoryHandlers
 from ui.history_panel import place_history, wire_history
 from ui.hosting import PublicImageHost, RefuseRemoteFiles
 from ui.key_panel import KeyHandlers, place_key_panel, wire_key_panel
+from ui.mcp_tools import McpTools, wire_mcp_tools
+from ui.money import Money
 from ui.result_panel import place_result, wire_result
 from ui.session import VisitorSession, close_session
+from ui.story_panel import StoryHandlers, wire_story
 from ui.texts import labels
+from ui.theme import page_theme
+from ui.variations_panel import VariationHandlers, wire_variations
 from ui.visitors import HourlyLimit
 
 HERE = Path(__file__).resolve().parent
@@ -72,6 +79,7 @@ def build_app(
     tick_s: float = 1.0,
     store: AnyStore | None = None,
     shared: bool = False,
+    sign_in: bool = False,
 ) -> App:
     """The whole page, not launched.
 
@@ -79,20 +87,19 @@ def build_app(
     ``real_client``, used for visitors' own keys, defaults to ``client`` when it is real, else to a
     real-API connection built from the settings. ``behind_proxy`` (on a Space): tell visitors apart
     by the first X-Forwarded-For hop. ``store``: the job history opened by ``app.py`` (None: history
-    off); ``shared``: each browser sees only its own jobs.
+    off); ``shared``: each browser sees only its own jobs. ``sign_in`` (a Space with ``hf_oauth``): a
+    "Sign in with Hugging Face" button; the hourly limit then counts per user, and visitors not signed
+    in share ``RUNCOMFY_ANON_HOURLY_LIMIT`` per address.
     """
     own = client or connect(settings)
     routes = Routes(own, real_client or (connect(settings, offline=False) if own.offline else own))
-    host = PublicImageHost(settings.public_url, public_inputs(settings)) if settings.public_url else None
     registry = Registry(store, settings.files(), shared=shared)
-    # The limiter is owned by this page: no counter is shared across pages (or tests).
-    play = Playground(routes, limiter=HourlyLimit(settings.hourly_limit), behind_proxy=behind_proxy,
-                      image_host=host, tick_s=tick_s, registry=registry)
+    play = _playground(settings, routes, registry, behind_proxy=behind_proxy, tick_s=tick_s, sign_in=sign_in)
     history = HistoryHandlers(play, registry)
     t = make_i18n(settings.hourly_limit)
     with gr.Blocks(title="Dreamina 3.0 Pro · image to video", analytics_enabled=False) as demo:
         session = gr.State(VisitorSession(), delete_callback=close_session)
-        place_header(t, offline=own.offline)
+        place_header(t, offline=own.offline, sign_in=sign_in)
         key = place_key_panel(t)
         with gr.Row(equal_height=False):
             form = place_form(t)
@@ -102,15 +109,37 @@ def build_app(
         api = place_api_panel(t)
         endpoint = place_endpoint()
 
+        wire_header(demo)
         wire_key_panel(key, session, KeyHandlers(play))
         wire_form(form, examples, FormHandlers(play), demo)
         ran = wire_result(result, form, session=session, owner=past.owner, play=play, history=history,
                           demo=demo)
         wire_history(past, form, ran, session=session, panel=history, demo=demo)
+        wire_story(form, result, result.continue_btn, past, past.story,
+                   StoryHandlers(registry, play.language))
+        wire_variations(form, result, form.variations,
+                        VariationHandlers(play, result, result.grid, result.keep),
+                        session=session, owner=past.owner, ran=ran)
+        wire_estimate(form, key, ran, session=session, owner=past.owner, handlers=EstimateHandlers(play),
+                      demo=demo)
         wire_api_panel(api, form, base_url=routes.real.base_url, demo=demo)
         wire_endpoint(endpoint, ApiEndpoint(play))
+        if settings.mcp:
+            wire_mcp_tools(McpTools(play))
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False)
     return App(demo, play, history, registry)
+
+
+def _playground(settings: Settings, routes: Routes, registry: Registry, *, behind_proxy: bool, tick_s: float,
+                sign_in: bool) -> Playground:
+    """The page's handlers and everything they share: its own limiters (no counter is shared across
+    pages or tests), its price book and budget, its registry."""
+    host = PublicImageHost(settings.public_url, public_inputs(settings)) if settings.public_url else None
+    budget = DailyBudget(registry.store, settings.daily_budget_usd) if settings.daily_budget_usd else None
+    money = Money(prices=PriceBook(), budget=budget, registry=registry)
+    anon = HourlyLimit(settings.anon_hourly_limit) if sign_in else None
+    return Playground(routes, limiter=HourlyLimit(settings.hourly_limit), behind_proxy=behind_proxy,
+                      image_host=host, tick_s=tick_s, registry=registry, money=money, anon_limiter=anon)
 
 
 def build_demo(settings: Settings, client: Connection | None = None, real_client: Connection | None = None,
@@ -144,7 +173,7 @@ def public_inputs(settings: Settings) -> Path:
 
 
 def launch_options(settings: Settings, *, on_space: bool, app: App | None = None) -> dict[str, Any]:
-    """Safe ``launch()`` arguments: no run history, no share link, no MCP, only our outputs served.
+    """Safe ``launch()`` arguments: no run history, no share link, only our outputs served.
 
     With ``app``, unfinished jobs of its history are resumed when the server starts.
     """
@@ -155,6 +184,8 @@ def launch_options(settings: Settings, *, on_space: bool, app: App | None = None
     app_kwargs: dict[str, Any] = {"middleware": [Middleware(RefuseRemoteFiles), Middleware(TakeTurns)]}
     if app is not None:
         app_kwargs["lifespan"] = resume_at_start(app)
+        # A hand-made call that does not fit its event: one warning line, not Gradio's traceback.
+        app_kwargs["middleware"].append(Middleware(CheckCalls, blocks=app.demo))
     return {
         "app_kwargs": app_kwargs,
         "blocked_paths": [str(db), f"{db}-wal", f"{db}-shm"],
@@ -171,11 +202,11 @@ def launch_options(settings: Settings, *, on_space: bool, app: App | None = None
         # concurrency says: room for every generation allowed at once, plus the quick events.
         "max_threads": settings.concurrency + 16,
         "enable_monitoring": False,
-        "mcp_server": False,
+        "mcp_server": settings.mcp,  # only generate_video, get_job and estimate (ui.mcp_tools)
         "ssr_mode": False,
         "footer_links": ["api", "gradio", "settings"],
         "i18n": make_i18n(settings.hourly_limit),
-        "theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="rose"),
+        "theme": page_theme(),
         "css_paths": [HERE / "theme.css"],
         "head": HEAD,
     }

@@ -11,8 +11,9 @@ from html import escape
 from typing import Literal
 from urllib.parse import urlsplit
 
-from client import SCHEMA, ImageReport, VideoFacts, size_text
+from client import SCHEMA, ImageReport, RuleCheck, VideoFacts, decimal_text, size_text
 from ui.messages import msg
+from ui.money import usd
 
 Kind = Literal["idle", "working", "queued", "running", "downloading", "done", "failed", "cancelled", "notice"]
 STEPS: tuple[Kind, ...] = ("working", "queued", "running", "downloading", "done")
@@ -52,6 +53,22 @@ def rules_summary(lang: str) -> str:
     )
 
 
+def _rule_row(check: RuleCheck, lang: str, *, refused: bool) -> str:
+    """One rule of the check panel: ✓ kept, ↻ broken but fixed on Generate, ✗ broken for good.
+
+    When the image is refused nothing gets fixed, so a fixable rule then shows as plain broken.
+    """
+    if check.ok:
+        kind, mark, note = "pg-ok", "✓", ""
+    elif check.fixable and not refused:
+        will = escape(msg(lang, "check_will_fix"))
+        kind, mark, note = "pg-fix", "↻", f' <span class="pg-will">({will})</span>'
+    else:
+        kind, mark, note = "pg-bad", "✗", ""
+    return (f'<li class="{kind}"><span class="pg-mark">{mark}</span> {escape(_bare(check.text_in(lang)))}'
+            f"{note}</li>")
+
+
 def image_check_html(report: ImageReport | None, lang: str) -> str:
     """The check panel under an uploaded image: measures, each rule, the fixes, or the refusal."""
     if report is None:
@@ -59,27 +76,27 @@ def image_check_html(report: ImageReport | None, lang: str) -> str:
     facts = []
     if report.width and report.height:
         facts.append(f"{report.width} x {report.height} px")
-    facts.append(size_text(report.size_bytes))
+    facts.append(size_text(report.size_bytes, lang))
     if report.ratio:
-        facts.append(f"ratio {report.ratio:.2f}")
+        facts.append(f"{msg(lang, 'check_ratio')} {decimal_text(report.ratio, lang, 2)}")
     facts.append(report.format or "?")
-    rows = "".join(
-        f'<li class="{"pg-ok" if check.ok else "pg-bad"}"><span class="pg-mark">{"✓" if check.ok else "✗"}'
-        f"</span> {escape(_bare(check.text))}</li>"
-        for check in report.checks
-    )
+    rows = "".join(_rule_row(check, lang, refused=report.refusal is not None) for check in report.checks)
+    # The rules fold away when all is well (one line, so Generate stays near the top of a laptop
+    # screen); they stay open when one is broken, since then they are the point.
+    is_open = " open" if report.refusal or report.fixes else ""
     parts = [
         f'<div class="pg-check" id="image-check-card"><div class="pg-check-title">'
         f'{escape(msg(lang, "check_title"))} · <span class="pg-facts">{escape(" · ".join(facts))}'
-        f"</span></div><ul>{rows}</ul>"
+        f'</span></div><details{is_open}><summary>{escape(msg(lang, "check_rules"))}</summary>'
+        f"<ul>{rows}</ul></details>"
     ]
     if report.refusal:
         parts.append(
             f'<div class="pg-refusal"><strong>{escape(msg(lang, "check_refused"))}</strong> '
-            f"{escape(report.refusal)}</div>"
+            f"{escape(report.refusal_in(lang) or '')}</div>"
         )
     elif report.fixes:
-        fixes = "".join(f"<li>→ {escape(fix)}</li>" for fix in report.fixes)
+        fixes = "".join(f"<li>→ {escape(fix)}</li>" for fix in report.fixes_in(lang))
         parts.append(
             f'<div class="pg-fixes"><strong>{escape(msg(lang, "check_fixes"))}</strong><ul>{fixes}</ul></div>'
         )
@@ -188,17 +205,17 @@ def facts_markdown(
 ) -> str:
     """The line under the video: duration, frames, fps, resolution, size, seed, total time (and cost)."""
     parts = [
-        f"**{facts.duration_s:.2f} s**",
+        f"**{decimal_text(facts.duration_s, lang, 2)} s**",
         f"{facts.frames} frames" if lang == "en" else f"{facts.frames} images",
         f"{facts.fps:g} fps",
         f"{facts.width}x{facts.height}",
-        size_text(facts.size_bytes),
+        size_text(facts.size_bytes, lang),
     ]
     if seed is not None:
         parts.append(f"{msg(lang, 'seed')} {seed}")
     parts.append(f"{msg(lang, 'total')} {duration(total_s)}")
     if cost is not None:
-        parts.append(f"{msg(lang, 'cost')} ${cost:.2f}")
+        parts.append(f"{msg(lang, 'cost')} {usd(cost, lang)}")
     return " · ".join(parts)
 
 

@@ -16,10 +16,11 @@ import gradio as gr
 
 from client import END_EVENTS, SCHEMA, Completed, Failed, InputRefused, LiveJob, Queued, Secret, frames_text
 from ui.cards import facts_record
-from ui.handlers import Playground, headers_of
+from ui.handlers import Playground
 from ui.hosting import into_gradio_cache
 from ui.messages import msg
 from ui.options import RAW
+from ui.requests import headers_of
 from ui.screens import error_sentence, said
 
 API_DESCRIPTION = (
@@ -85,7 +86,10 @@ class ApiEndpoint:
             )
         except InputRefused as exc:
             raise gr.Error(self.play.refusal(exc, lang), print_exception=False) from None
-        started = self.play.start(route, job, request, lang)
+        admission = await self.play.admit(route, job, lang)
+        if isinstance(admission, str):
+            raise gr.Error(admission, print_exception=False)
+        started = self.play.start(route, job, request, lang, admission=admission)
         if isinstance(started, str):
             raise gr.Error(started, print_exception=False)
         finished = False
@@ -129,6 +133,11 @@ class ApiEndpoint:
         rid = live.request_id
         suffix = f" ({msg(lang, 'request_id')} {rid})" if rid and rid not in text else ""
         raise gr.Error(text + suffix, print_exception=False)
+
+
+# /generate is for gradio_client (a file input); agents get ui.mcp_tools' generate_video instead.
+# Gradio lists as MCP tools only functions with no other ``_mcp_type`` than "tool".
+ApiEndpoint.generate._mcp_type = "not_a_tool"  # type: ignore[attr-defined]
 
 
 def wire_endpoint(endpoint: Endpoint, api: ApiEndpoint) -> None:

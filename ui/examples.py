@@ -12,8 +12,8 @@ import gradio as gr
 from client import SCHEMA
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
-# (prompt, shipped image or None, image URL, frames, name). The first one must work offline with no
-# network: a shipped image. The schema's own default (prompt + image URL) comes last.
+# (prompt, shipped image or None, image URL, frames, label key in ui.texts). The first one must work
+# offline with no network: a shipped image. The schema's own default (prompt + image URL) comes last.
 EXAMPLES: list[tuple[str, str | None, str, int, str]] = [
     (
         "A slow dolly forward down the golden-hour street toward the setting sun; the red car pulls away "
@@ -21,7 +21,7 @@ EXAMPLES: list[tuple[str, str | None, str, int, str]] = [
         "golden_street.jpg",
         "",
         121,
-        "Golden-hour street",
+        "ex_golden_street",
     ),
     (
         "A gentle pan across the lake at sunset; ripples drift over the water and break the sun's "
@@ -29,7 +29,7 @@ EXAMPLES: list[tuple[str, str | None, str, int, str]] = [
         "sunset_lake.jpg",
         "",
         121,
-        "Sunset lake",
+        "ex_sunset_lake",
     ),
     (
         "A slow push-in toward the lighthouse at dusk; its beam sweeps across the sea, stars twinkle, waves "
@@ -37,14 +37,14 @@ EXAMPLES: list[tuple[str, str | None, str, int, str]] = [
         "lighthouse_dusk.png",
         "",
         241,
-        "Lighthouse, portrait",
+        "ex_lighthouse",
     ),
     (
         SCHEMA.default_prompt,
         None,
         SCHEMA.default_image_url,
         SCHEMA.default_frames,
-        "RunComfy's sample (URL)",
+        "ex_runcomfy_sample",
     ),
 ]
 
@@ -54,14 +54,19 @@ def first_example() -> tuple[str, str]:
     return EXAMPLES[0][0], str(EXAMPLES_DIR / str(EXAMPLES[0][1]))
 
 
-def place_examples(t: gr.I18n, inputs: list[gr.components.Component]) -> gr.Examples:
-    """Place the examples; ``inputs`` are the prompt, image, image URL and frames components."""
+def place_examples(t: gr.I18n, inputs: list[gr.components.Component], names: list[str]) -> gr.Examples:
+    """Place the examples; ``inputs`` are the prompt, image, image URL and frames components.
+
+    ``names`` are their labels in English: Gradio does not translate example labels, so the page
+    puts the visitor's language in once it is drawn (``ui.form_panel.EXAMPLE_NAMES_JS``).
+    """
     return gr.Examples(
         [[p, str(EXAMPLES_DIR / img) if img else None, url, n] for p, img, url, n, _ in EXAMPLES],
         inputs=inputs,
         cache_examples=False,
         api_visibility="private",
         label=t("examples"),
-        example_labels=[f"{name} · {SCHEMA.seconds_for(n)} s" for *_, n, name in EXAMPLES],
+        example_labels=names,
+        elem_id="examples",
         examples_per_page=8,
     )

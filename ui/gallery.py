@@ -29,15 +29,17 @@ class Gallery:
         return Path(self._scratch.name)
 
     def picture(self, job: JobRecord) -> str:
-        """The gallery picture: the video's poster, else the input thumbnail or URL, else a blank."""
+        """The gallery picture: the video's poster, else the input thumbnail, else a plain placeholder.
+
+        An input given by URL is not shown: the URL may be gone, private or out of reach (offline),
+        and a tile must never be a broken image.
+        """
         poster = self.files.poster(job)
         if poster is not None:
             return str(place_in_gradio_cache(poster))
         thumb = self.thumbnail(job)
         if thumb is not None:
             return str(thumb)
-        if job.image_url:
-            return job.image_url  # fetched by the visitor's browser, as the URL preview is
         return str(self.blank())
 
     def thumbnail(self, job: JobRecord) -> Path | None:

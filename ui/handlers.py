@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -24,12 +23,14 @@ import gradio as gr
 from client import (
     LOCAL_OWNER,
     PICTURES,
+    Admission,
     Completed,
     DownloadFailed,
     InputRefused,
     LiveJob,
     PreparedImage,
     PreparedJob,
+    Refused,
     Registry,
     Route,
     Routes,
@@ -38,35 +39,16 @@ from client import (
     build_job,
 )
 from ui.messages import msg
+from ui.money import Money
+from ui.requests import file_path, headers_of
 from ui.screens import Screen, error_sentence, event_screen, failure_screen, said, screen
 from ui.session import Attempt, VisitorSession
+from ui.story_panel import continued
 from ui.texts import pick_language
-from ui.visitors import HourlyLimit, visitor_id
+from ui.visitors import HourlyLimit, signed_in_user, visitor_id
 
 ImageHost = Callable[[PreparedImage], str]
 _CANCEL_NOTES = {"not_cancellable": "cancel_running", "unreachable": "cancel_unreachable", "ended": ""}
-
-
-def file_path(value: Any) -> Path | None:
-    """The server path of an uploaded file, as a path string or as Gradio's unprocessed FileData dict.
-
-    The image events run with ``preprocess=False`` so Gradio never opens the picture itself: a file
-    Pillow cannot read (HEIC, a renamed PDF) then reaches our checks and gets a clear refusal
-    instead of a generic error.
-    """
-    if isinstance(value, dict):
-        value = value.get("path")
-    return Path(value) if isinstance(value, str) and value else None
-
-
-def headers_of(request: gr.Request | None) -> dict[str, str]:
-    """Request headers with lower-case names (a test's plain dict and Starlette's alike)."""
-    if request is None:
-        return {}
-    try:
-        return {str(k).lower(): str(v) for k, v in dict(request.headers).items()}
-    except AttributeError:
-        return {}
 
 
 class Playground:
@@ -81,8 +63,12 @@ class Playground:
         image_host: ImageHost | None = None,
         tick_s: float = 1.0,
         registry: Registry | None = None,
+        money: Money | None = None,
+        anon_limiter: HourlyLimit | None = None,
     ) -> None:
         self.routes = routes
+        self.money = money
+        self.anon_limiter = anon_limiter  # with Hugging Face sign-in: the limit of the not signed in
         self.limiter = limiter
         self.behind_proxy = behind_proxy
         self.image_host = image_host
@@ -111,6 +97,14 @@ class Playground:
         client = getattr(request, "client", None) if request is not None else None
         return visitor_id(headers_of(request), getattr(client, "host", None), behind_proxy=self.behind_proxy)
 
+    def fair_use(self, request: gr.Request | None) -> tuple[HourlyLimit, str]:
+        """Whose hourly share a run on the server's key is taken from: a signed-in Hugging Face user's
+        (by name), else the address's; with sign-in offered, the not signed in share a lower limit."""
+        if self.anon_limiter is None:
+            return self.limiter, self.visitor(request)
+        user = signed_in_user(request)
+        return (self.limiter, f"hf:{user}") if user else (self.anon_limiter, self.visitor(request))
+
     def route(self, key: Secret | None) -> Route:
         """A visitor's key > the server's key > the offline stand-in."""
         return self.routes.pick(key)
@@ -125,36 +119,43 @@ class Playground:
     ) -> PreparedJob:
         """Check the inputs and build the request (in the pictures lane: preparing an image takes time)."""
         host = None if route.offline else self.image_host  # the stand-in never fetches from us
-        return await PICTURES.run(
-            build_job,
-            prompt,
-            image=file_path(image),
-            image_url=image_url or None,
-            seed=seed,
-            frames=frames,
-            image_host=host,
-        )
+        return await PICTURES.run(build_job, prompt, image=file_path(image), image_url=image_url or None,
+                                  seed=seed, frames=frames, image_host=host)
 
     def refusal(self, exc: InputRefused, lang: str) -> str:
         """The sentence for inputs that were refused before anything was sent."""
         return msg(lang, "err_no_image") if exc.rule == "image" else error_sentence(exc, lang)
 
+    async def admit(self, route: Route, job: PreparedJob, lang: str) -> Admission | str | None:
+        """The price, the visitor's balance, the owner's budget: the sentence if the run may not go."""
+        if self.money is None:
+            return None
+        try:
+            return await self.money.admit(route, job.request.frames)
+        except Refused as exc:
+            return self.money.refusal(exc, lang)
+
     def start(
-        self, route: Route, job: PreparedJob, request: gr.Request | None, lang: str, *, owner: Any = None
+        self, route: Route, job: PreparedJob, request: gr.Request | None, lang: str, *, owner: Any = None,
+        admission: Admission | None = None, parent_id: str | None = None,
     ) -> LiveJob | str:
         """Start the job (recorded under ``owner``'s name), or say why not (the hourly limit)."""
         if route.limited:
-            verdict = self.limiter.take(self.visitor(request))
+            limiter, who = self.fair_use(request)
+            verdict = limiter.take(who)
             if not verdict.allowed:
+                if admission is not None:
+                    admission.release()  # nothing will be sent: its share of the budget goes back
                 return msg(lang, "limit_reached", limit=verdict.limit, minutes=verdict.retry_after_min)
         registry = self.registry
         name = registry.recording_owner(owner) if registry is not None else LOCAL_OWNER
-        return LiveJob(route, job, registry=registry, owner=name)
+        return LiveJob(route, job, registry=registry, owner=name, admission=admission, parent_id=parent_id)
 
     def settle_limit(self, live: LiveJob, request: gr.Request | None) -> None:
         """Give the use back when nothing reached RunComfy (refused key, network down before sending)."""
         if live.route.limited and live.request_id is None and not isinstance(live.error, SubmitUncertain):
-            self.limiter.give_back(self.visitor(request))
+            limiter, who = self.fair_use(request)
+            limiter.give_back(who)
 
     # -- the page ------------------------------------------------------------------------------------
 
@@ -170,12 +171,17 @@ class Playground:
         session: VisitorSession,
         request: gr.Request,
         owner: Any = None,  # the browser's owner id (gr.BrowserState): whose history keeps the job
+        parent: Any = None,  # set by "Continue from last frame": the job this one continues
+        variations: Any = 1,  # more than one: ui.variations_panel runs them, not this
     ) -> AsyncIterator[Screen]:
         """Generate from the form: check, submit once, then stream each state to the end."""
+        if str(variations or 1) not in ("1", ""):
+            return
         lang = self.language(request)
         attempt = Attempt()
         session.attempt = attempt  # set before any await: a Cancel from now on finds this attempt
         session.download_failed = None
+        session.refused = True  # until something is sent: a refusal below stays only until inputs change
         route = self.route(session.key)
         mode = self.mode_label(route, lang)
         # Clears the last result at once, so an old video never sits next to a new job's status.
@@ -183,14 +189,9 @@ class Playground:
         yield screen("working", lang, msg(lang, "preparing"), **kw)
         use_url = source == "url"
         try:
-            job = await self.prepare(
-                route,
-                prompt=prompt,
-                image=None if use_url else image,
-                image_url=image_url if use_url else None,
-                seed=-1 if random_seed else seed,
-                frames=frames,
-            )
+            job = await self.prepare(route, prompt=prompt, image=None if use_url else image,
+                                     image_url=image_url if use_url else None,
+                                     seed=-1 if random_seed else seed, frames=frames)
         except InputRefused as exc:
             yield screen("failed", lang, msg(lang, "failed"), self.refusal(exc, lang), mode=mode)
             return
@@ -198,12 +199,18 @@ class Playground:
             stopped = said(lang, "cancel_before_submit", offline=route.offline)
             yield screen("cancelled", lang, stopped, mode=mode)
             return
-        started = self.start(route, job, request, lang, owner=owner)
+        admission = await self.admit(route, job, lang)
+        if isinstance(admission, str):
+            yield screen("failed", lang, msg(lang, "failed"), admission, mode=mode)
+            return
+        parent_id = await continued(parent, None if use_url else file_path(image))
+        started = self.start(route, job, request, lang, owner=owner, admission=admission, parent_id=parent_id)
         if isinstance(started, str):
             yield screen("notice", lang, msg(lang, "limit_title"), started, mode=mode)
             return
         attempt.live = started
-        note = "; ".join(job.fixes)
+        session.refused = False
+        note = "; ".join(job.fixes_in(lang))
         yield screen("working", lang, msg(lang, "preparing"), note, mode=mode, seed=job.request.seed)
         async for update in self._watch(
             started, lang=lang, mode=mode, note=note, session=session, attempt=attempt, request=request
@@ -255,6 +262,8 @@ class Playground:
         """Cancel: a queued job is cancelled (nothing billed); a running one is followed to its video."""
         lang = self.language(request)
         attempt = session.attempt
+        if session.group is not None and not session.group.done:
+            return  # a set of variations: its own Cancel says what happened (ui.variations_panel)
         if attempt is None:
             yield screen("notice", lang, msg(lang, "cancel_nothing"))
             return

@@ -63,6 +63,8 @@ class Detail:
     reuse: bool = False
     retry: bool = False
     delete: bool = False
+    continue_ok: bool = False  # it succeeded and its video is here: its last frame can start the next
+    clips: int = 0  # clips of its story up to it (2 or more: it can be stitched)
 
 
 @dataclass(frozen=True)
@@ -126,8 +128,13 @@ class HistoryHandlers:
         video = None
         if job.has_local_video and job.video_path is not None and job.video_path.is_file():
             video = place_in_gradio_cache(job.video_path)
-        return Detail(job.request_id, video, job_facts(job, lang, followed=followed), reuse=bool(job.prompt),
-                      retry=needs_fetch(job, followed=followed), delete=not followed)
+        clips = len(self.store.story_of(job.request_id)) if job.parent_id else 1
+        facts = job_facts(job, lang, followed=followed)
+        if clips > 1:
+            facts += "\n\n" + msg(lang, "story_clip", n=clips, parent=job.parent_id)
+        return Detail(job.request_id, video, facts, reuse=bool(job.prompt),
+                      retry=needs_fetch(job, followed=followed), delete=not followed,
+                      continue_ok=video is not None and job.state == "succeeded", clips=clips)
 
     async def detail(self, request_id: Any, owner: Any, lang: str) -> Detail:
         """What the detail pane shows for a job (an empty pane when it is not this browser's)."""
@@ -184,6 +191,7 @@ class HistoryHandlers:
         if not self.registry.follow(rid):
             yield FetchStep(msg(lang, "rec_busy"), final=True)
             return
+        final: FetchStep | None = None
         try:
             route = self.play.route(session.key)
             yield FetchStep(msg(lang, "rec_fetching", rid=rid))
@@ -196,17 +204,22 @@ class HistoryHandlers:
                                     offline=route.offline).text
                 previous = event
                 yield FetchStep(text, event)
-            job = await asyncio.to_thread(self.store.get, rid)
-            if job is None:
-                yield FetchStep(msg(lang, "rec_unrecorded", rid=rid), previous, final=True)
-            elif job.state in ENDED_BADLY:
-                yield FetchStep(msg(lang, "rec_ended", rid=rid, state=job.state), previous, final=True)
-            else:
-                yield FetchStep(msg(lang, "rec_done", rid=rid), previous, final=True)
+            final = await self._last_step(rid, previous, lang)
         except RunComfyError as exc:
-            yield FetchStep(error_sentence(exc, lang), final=True, failed=True)
+            final = FetchStep(error_sentence(exc, lang), final=True, failed=True)
         finally:
             self.registry.release(rid)
+        # Said after the release, so whatever shows the job next sees it ended, not "still on its way".
+        yield final
+
+    async def _last_step(self, rid: str, previous: Any, lang: str) -> FetchStep:
+        """The closing sentence of a fetch, from what the history now holds."""
+        job = await asyncio.to_thread(self.store.get, rid)
+        if job is None:
+            return FetchStep(msg(lang, "rec_unrecorded", rid=rid), previous, final=True)
+        if job.state in ENDED_BADLY:
+            return FetchStep(msg(lang, "rec_ended", rid=rid, state=job.state), previous, final=True)
+        return FetchStep(msg(lang, "rec_done", rid=rid), previous, final=True)
 
     async def retry_download(
         self, session: VisitorSession, request: gr.Request, owner: Any = None

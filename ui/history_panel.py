@@ -24,6 +24,7 @@ from ui.messages import msg
 from ui.options import PRIVATE, QUICK
 from ui.result_panel import ResultEvents
 from ui.session import VisitorSession
+from ui.story_panel import StoryActions, place_story_actions
 
 # Gradio publishes a BrowserState's key and "secret" in /config, so neither hides anything; they
 # must only stay the same across restarts, or every browser would lose its owner id on a redeploy.
@@ -46,6 +47,11 @@ class HistoryPage:
     reuse: gr.Button
     retry: gr.Button
     delete: gr.Button
+    story: StoryActions  # continue from its last frame, stitch its story
+    detail_col: gr.Column  # the selected job's pane: hidden while none is selected
+    confirm: gr.Group  # "Delete for good?" with its two buttons, shown by Delete
+    delete_yes: gr.Button
+    delete_no: gr.Button
     note: gr.Markdown
     recover_id: gr.Textbox
     recover_go: gr.Button
@@ -70,27 +76,39 @@ def place_history(t: gr.I18n) -> HistoryPage:
             more = gr.Button(t("history_more"), size="sm", elem_id="history-more", scale=0, **hidden)
         with gr.Row(equal_height=False):
             with gr.Column(scale=6):
-                gallery = gr.Gallery(show_label=False, columns=4, height=360, allow_preview=False,
+                # Hidden while there is nothing to show: an empty history is one short line, not a void.
+                gallery = gr.Gallery(show_label=False, columns=4, height="auto", allow_preview=False,
+                                     visible=False,
                                      object_fit="cover", interactive=False, elem_id="history-gallery",
                                      buttons=[], format="jpeg", fit_columns=False)
-            with gr.Column(scale=5, elem_id="history-detail"):
+            with gr.Column(scale=5, elem_id="history-detail", visible=False) as detail_col:
                 video = gr.Video(show_label=False, interactive=False, autoplay=False, height=260,
                                  elem_id="history-video", **hidden)
                 facts = gr.Markdown(elem_id="history-facts")
                 with gr.Row():
-                    reuse = gr.Button(t("history_reuse"), size="sm", elem_id="history-reuse", **hidden)
+                    reuse = gr.Button(t("history_reuse"), size="sm", variant="primary",
+                                      elem_id="history-reuse", **hidden)
                     retry = gr.Button(t("history_retry"), size="sm", elem_id="history-retry", **hidden)
-                    delete = gr.Button(t("history_delete"), size="sm", variant="stop",
-                                       elem_id="history-delete", **hidden)
+                    delete = gr.Button(t("history_delete"), size="sm", variant="stop", icon=None,
+                                       elem_id="history-delete", elem_classes=["pg-danger"], **hidden)
+                story = place_story_actions(t)
+                # Deleting takes the video and its files for good: a second, explicit click.
+                with gr.Group(elem_id="history-confirm", **hidden) as confirm:
+                    gr.Markdown(t("history_confirm"), elem_id="history-confirm-text")
+                    with gr.Row():
+                        delete_yes = gr.Button(t("history_delete_yes"), size="sm", variant="stop",
+                                               elem_id="history-delete-yes", elem_classes=["pg-danger"])
+                        delete_no = gr.Button(t("history_delete_no"), size="sm", elem_id="history-delete-no")
                 note = gr.Markdown(elem_id="history-note")
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=False, elem_classes=["pg-inline"]):
             recover_id = gr.Textbox(label=t("recover_box"), placeholder=t("recover_placeholder"),
-                                    elem_id="recover-id", scale=4, max_lines=1)
-            recover_go = gr.Button(t("recover_go"), elem_id="recover-go", scale=1)
+                                    elem_id="recover-id", scale=4, min_width=200, max_lines=1)
+            recover_go = gr.Button(t("recover_go"), elem_id="recover-go", scale=0, min_width=120)
         recover_status = gr.Markdown(elem_id="recover-status")
     return HistoryPage(
         owner=owner, problem=problem, gallery=gallery, count=count, refresh=refresh, more=more, video=video,
-        facts=facts, reuse=reuse, retry=retry, delete=delete, note=note, recover_id=recover_id,
+        facts=facts, reuse=reuse, retry=retry, delete=delete, story=story, detail_col=detail_col,
+        confirm=confirm, delete_yes=delete_yes, delete_no=delete_no, note=note, recover_id=recover_id,
         recover_go=recover_go, recover_status=recover_status, ids=gr.State([]), selected=gr.State(None),
         limit=gr.State(PAGE_SIZE), signature=gr.State(None), timer=gr.Timer(2.0, active=False),
     )
@@ -115,7 +133,8 @@ class HistoryEvents:
     def detail_outputs(self) -> list[Any]:
         """The components of the detail pane."""
         h = self.h
-        return [h.selected, h.video, h.facts, h.reuse, h.retry, h.delete]
+        return [h.selected, h.video, h.facts, h.reuse, h.retry, h.delete, h.confirm, h.story.continue_btn,
+                h.story.stitch_btn, h.story.story_file, h.story.note, h.detail_col]
 
     def _listing(
         self, listing: Listing, *, watching: bool = False, unchanged: bool = False
@@ -125,7 +144,8 @@ class HistoryEvents:
         if unchanged:  # nothing new: leave the gallery alone (no flicker, the selection stays)
             return {h.gallery: gr.skip(), h.ids: gr.skip(), h.count: gr.skip(), h.more: gr.skip(),
                     h.timer: timer, h.signature: gr.skip()}
-        return {h.gallery: listing.items, h.ids: listing.ids, h.count: listing.count,
+        return {h.gallery: gr.Gallery(listing.items, visible=bool(listing.items)), h.ids: listing.ids,
+                h.count: listing.count,
                 h.more: gr.Button(visible=listing.more), h.timer: timer, h.signature: listing.signature}
 
     def _detail(self, detail: Detail) -> dict[Any, Any]:
@@ -133,7 +153,12 @@ class HistoryEvents:
         video = str(detail.video) if detail.video else None
         return {h.selected: detail.request_id, h.video: gr.Video(value=video, visible=video is not None),
                 h.facts: detail.facts, h.reuse: gr.Button(visible=detail.reuse),
-                h.retry: gr.Button(visible=detail.retry), h.delete: gr.Button(visible=detail.delete)}
+                h.retry: gr.Button(visible=detail.retry), h.delete: gr.Button(visible=detail.delete),
+                h.confirm: gr.Group(visible=False),
+                h.story.continue_btn: gr.Button(visible=detail.continue_ok),
+                h.story.stitch_btn: gr.Button(visible=detail.clips > 1),
+                h.story.story_file: gr.DownloadButton(visible=False), h.story.note: "",
+                h.detail_col: gr.Column(visible=detail.request_id is not None)}
 
     # -- events ----------------------------------------------------------------------------------------
 
@@ -214,8 +239,12 @@ class HistoryEvents:
         async def run(request_id: Any, owner: Any, session: VisitorSession,
                       request: gr.Request) -> AsyncIterator[dict[Any, Any]]:
             lang = self._lang(request)
+            first = True
             async for step in self.panel.fetch(request_id, owner, session, lang):
                 updates: dict[Any, Any] = {status: step.text}
+                if first and status is not self.h.note:
+                    updates[self.h.note] = ""  # an old "Deleted." must not sit beside a recovered job
+                first = False
                 if step.final and not step.failed:
                     detail = await self.panel.detail(clean_request_id(request_id), owner, lang)
                     if detail.request_id is None and isinstance(step.event, Completed):
@@ -247,12 +276,15 @@ def wire_history(
     filled = [form.prompt, form.image, form.image_url, form.tabs, form.source, form.seed, form.random_seed,
               form.frames, h.note]
     h.reuse.click(events.on_reuse, inputs=[h.selected, h.owner], outputs=filled, **PRIVATE)
-    h.delete.click(events.on_delete, inputs=[h.selected, h.owner, h.limit],
-                   outputs=[h.note, *detail, *listing], **PRIVATE)
+    asking = [h.confirm, h.delete]
+    h.delete.click(lambda: (gr.Group(visible=True), gr.Button(visible=False)), outputs=asking, **QUICK)
+    h.delete_no.click(lambda: (gr.Group(visible=False), gr.Button(visible=True)), outputs=asking, **QUICK)
+    h.delete_yes.click(events.on_delete, inputs=[h.selected, h.owner, h.limit],
+                       outputs=[h.note, *detail, *listing], **PRIVATE)
     h.retry.click(events.fetch_event(h.note), inputs=[h.selected, h.owner, session],
                   outputs=[h.note, *detail], **PRIVATE).then(**refresh)
     recover: dict[str, Any] = {"inputs": [h.recover_id, h.owner, session],
-                               "outputs": [h.recover_status, *detail], **PRIVATE}
+                               "outputs": [h.recover_status, h.note, *detail], **PRIVATE}
     h.recover_go.click(events.fetch_event(h.recover_status), **recover).then(**refresh)
     h.recover_id.submit(events.fetch_event(h.recover_status), **recover).then(**refresh)
     # Generate pressed: watch the history (the row appears at the receipt). A stream ended: look again.

@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 from html import escape
 
-from client import ENDED_BADLY, SCHEMA, JobRecord, size_text
+from client import ENDED_BADLY, SCHEMA, JobRecord, decimal_text, size_text
 from ui.messages import MESSAGES, msg
+from ui.money import usd
 
 PAGE_SIZE = 24
 
@@ -63,15 +64,16 @@ def job_facts(job: JobRecord, lang: str, *, followed: bool, now: float | None = 
         asked.append(f"{job.frames} {unit} ≈ {SCHEMA.seconds_for(job.frames)} s")
     if job.facts is not None:
         f = job.facts
-        asked += [f"{f.duration_s:.2f} s", f"{f.width}x{f.height}", size_text(f.size_bytes)]
+        asked += [f"{decimal_text(f.duration_s, lang, 2)} s", f"{f.width}x{f.height}",
+                  size_text(f.size_bytes, lang)]
     if job.cost is not None and not job.offline:  # an offline preview is never billed
-        asked.append(f"{msg(lang, 'cost')} ${job.cost:.2f}")
+        asked.append(f"{msg(lang, 'cost')} {usd(job.cost, lang)}")
     if asked:
         lines.append(" · ".join(asked))
     if job.calls is not None:
         seen = job.seen_after_s
-        lines.append(msg(lang, "tally", calls=job.calls, seconds=f"{seen:.2f}") if seen is not None
-                     else msg(lang, "tally_calls", calls=job.calls))
+        lines.append(msg(lang, "tally", calls=job.calls, seconds=decimal_text(seen, lang, 2))
+                     if seen is not None else msg(lang, "tally_calls", calls=job.calls))
     lines.append(f"{msg(lang, 'request_id')} `{escape(job.request_id)}`")
     if job.error and job.state in ENDED_BADLY:
         lines.append(escape(job.error))

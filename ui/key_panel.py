@@ -32,17 +32,18 @@ def place_key_panel(t: gr.I18n) -> KeyPanel:
     """Place the key accordion (closed); call inside ``with gr.Blocks():``."""
     with gr.Accordion(t("key_panel"), open=False, elem_id="key-panel"):
         gr.Markdown(t("key_info"))
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=False, elem_classes=["pg-inline"]):
             box = gr.Textbox(
                 label=t("key_box"),
                 type="password",
                 placeholder=t("key_placeholder"),
                 elem_id="key-box",
                 scale=4,
+                min_width=200,
                 html_attributes=gr.InputHTMLAttributes(autocomplete="off", spellcheck=False),
             )
-            use = gr.Button(t("key_use"), elem_id="key-use", scale=1)
-            forget = gr.Button(t("key_forget"), elem_id="key-forget", scale=1)
+            use = gr.Button(t("key_use"), elem_id="key-use", scale=0, min_width=120)
+            forget = gr.Button(t("key_forget"), elem_id="key-forget", scale=0, min_width=120)
         status = gr.Markdown(elem_id="key-status")
     return KeyPanel(box, use, forget, status)
 
@@ -53,13 +54,20 @@ class KeyHandlers:
     def __init__(self, play: Playground) -> None:
         self.play = play
 
-    def set_key(self, key: str, session: VisitorSession, request: gr.Request) -> tuple[str, str]:
-        """Keep a visitor's key in their server-side session only; the box is emptied at once."""
+    async def set_key(self, key: str, session: VisitorSession, request: gr.Request) -> tuple[str, str]:
+        """Keep a visitor's key in their server-side session only; the box is emptied at once.
+
+        Then the key's RunComfy balance is read once and shown beside it (when it can be).
+        """
         lang = self.play.language(request)
         if not key or not key.strip():
             return "", msg(lang, "key_empty")
         session.key = Secret(key)
-        return "", msg(lang, "key_set")
+        said = msg(lang, "key_set")
+        if self.play.money is not None:
+            balance = await self.play.money.balance_text(self.play.route(session.key), lang)
+            said = f"{said} {balance}".strip()
+        return "", said
 
     def forget_key(self, session: VisitorSession, request: gr.Request) -> tuple[str, str]:
         """Drop the visitor's key: generations go back to the server's key or the offline preview."""

@@ -1,10 +1,13 @@
 """Every sentence with values in it (queue position, elapsed time, error details), in English and French.
 
-Rendered on the server in the language :func:`ui.texts.pick_language` picks from the request. Rule
-sentences coming from ``client.dreamina`` (its image rules) stay in English.
+Rendered on the server in the language :func:`ui.texts.pick_language` picks from the request. The
+model's rule sentences come from ``client.dreamina``'s own table per language (``text_in(lang)``).
 """
 
 from __future__ import annotations
+
+from ui.messages_money import MONEY_MESSAGES
+from ui.messages_story import STORY_MESSAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -72,6 +75,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key_forgotten": "Your key was forgotten. Generations use {mode} again.",
         "key_empty": "Paste a key first.",
         "check_title": "Image check",
+        "check_ratio": "ratio",
+        "check_will_fix": "will be fixed",
+        "check_rules": "The model's rules",
         "check_fixes": "Fixed automatically when you press Generate:",
         "check_refused": "This image can't be used:",
         "check_ready": "Ready to send as it is.",
@@ -183,6 +189,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key_forgotten": "Votre clé a été oubliée. Les générations utilisent de nouveau : {mode}.",
         "key_empty": "Collez d'abord une clé.",
         "check_title": "Vérification de l'image",
+        "check_ratio": "rapport",
+        "check_will_fix": "sera corrigé",
+        "check_rules": "Les règles du modèle",
         "check_fixes": "Corrigé automatiquement quand vous appuyez sur Générer :",
         "check_refused": "Cette image ne peut pas être utilisée :",
         "check_ready": "Prête à être envoyée telle quelle.",
@@ -233,6 +242,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "retry_fetching": "Nouveau téléchargement de la vidéo…",
     },
 }
+
+
+for _tables in (MONEY_MESSAGES, STORY_MESSAGES):
+    for _lang, _table in _tables.items():
+        MESSAGES[_lang].update(_table)
 
 
 def msg(lang: str, key: str, **values: object) -> str:

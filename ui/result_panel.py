@@ -28,6 +28,19 @@ from ui.messages import msg
 from ui.options import PRIVATE, QUICK, RAW
 from ui.screens import KEEP, Screen, screen
 from ui.session import VisitorSession
+from ui.story_panel import place_continue_button
+from ui.variations_grid import place_variations_grid
+
+# On Generate, bring the status card (and the video under it) into view if it is not: on a laptop the
+# result column is sticky beside the form, on a phone it sits below Generate. Runs in the browser only.
+SHOW_STATUS_JS = """() => {
+  const card = document.querySelector('#status');
+  if (card) {
+    const r = card.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) card.scrollIntoView({block: 'start', behavior: 'smooth'});
+  }
+  return [];
+}"""
 
 
 @dataclass(frozen=True)
@@ -40,10 +53,14 @@ class ResultPanel:
     facts: gr.Markdown
     download: gr.DownloadButton
     retry: gr.Button
+    continue_btn: gr.Button  # "Continue from last frame", shown with the download (ui.story_panel)
+    grid: gr.HTML  # the players of a set of variations (ui.variations_panel)
+    keep: gr.Radio  # "Keep" one variation's seed
 
     def shown(self) -> list[Any]:
         """What a Screen updates, in order."""
-        return [self.status, self.request_id, self.video, self.facts, self.download]
+        return [self.status, self.request_id, self.video, self.facts, self.download, self.continue_btn,
+                self.grid, self.keep]
 
 
 @dataclass(frozen=True)
@@ -67,7 +84,9 @@ def place_result(t: gr.I18n) -> ResultPanel:
         facts = gr.Markdown(elem_id="facts")
         download = gr.DownloadButton(t("download"), visible=False, variant="primary", elem_id="download")
         retry = gr.Button(t("history_retry"), visible=False, elem_id="retry-download")
-    return ResultPanel(status, request_id, video, facts, download, retry)
+        continue_btn = place_continue_button(t)
+        grid, keep = place_variations_grid(t)
+    return ResultPanel(status, request_id, video, facts, download, retry, continue_btn, grid, keep)
 
 
 def _updates(result: ResultPanel, seed: gr.Number) -> Callable[[Screen], dict[Any, Any]]:
@@ -83,9 +102,13 @@ def _updates(result: ResultPanel, seed: gr.Number) -> Callable[[Screen], dict[An
         return {
             result.status: s.status,
             result.request_id: keep(s.request_id),
-            result.video: keep(s.video, lambda v: str(v) if v else None),
+            result.video: keep(s.video, lambda v: gr.Video(value=str(v) if v else None, visible=True)),
             result.facts: keep(s.facts),
             result.download: keep(s.download, download),
+            result.continue_btn: keep(s.download, lambda path: gr.Button(visible=bool(path))),
+            # One video in the player: a set of variations shown before goes.
+            result.grid: keep(s.video, lambda _: ""),
+            result.keep: keep(s.video, lambda _: gr.Radio(choices=[], visible=False)),
             seed: keep(s.seed),
         }
 
@@ -121,6 +144,18 @@ def _idle(play: Playground) -> Callable[[gr.Request], str]:
     return idle
 
 
+def _clear_refusal(play: Playground) -> Callable[[VisitorSession, gr.Request], Any]:
+    def clear(session: VisitorSession, request: gr.Request) -> Any:
+        """An input changed: a refusal about the old inputs goes (the idle card comes back)."""
+        if session is None or not session.refused:
+            return gr.skip()
+        session.refused = False
+        lang = play.language(request)
+        return screen("idle", lang, msg(lang, "idle")).status
+
+    return clear
+
+
 def offer_retry(session: VisitorSession) -> gr.Button:
     """After a job's stream ends: offer "Retry download" if its video did not come."""
     return gr.Button(visible=session.download_failed is not None)
@@ -139,7 +174,8 @@ def wire_result(
     """Generate, Cancel and Retry download, each registered once; see the module docstring."""
     to_updates = _updates(result, form.seed)
     shown = [*result.shown(), form.seed]
-    press = form.generate.click(lambda: gr.Button(visible=False), outputs=result.retry, **QUICK)
+    press = form.generate.click(lambda: gr.Button(visible=False), outputs=result.retry, js=SHOW_STATUS_JS,
+                                **QUICK)
     # Named apart from the public /generate (ui.endpoint), whatever order the two are registered in.
     run = press.then(_streamed(play.generate, to_updates), inputs_kwargs={**form.job_inputs(),
                      "session": session, "owner": owner}, outputs=shown, api_name="page_generate",
@@ -152,4 +188,6 @@ def wire_result(
     for ended in (run, stop, retry):
         ended.then(offer_retry, inputs=session, outputs=result.retry, **QUICK)
     demo.load(_idle(play), outputs=result.status, **QUICK)
+    for changed in (form.prompt, form.image, form.image_url, form.frames, form.seed):
+        changed.change(_clear_refusal(play), inputs=session, outputs=result.status, **QUICK)
     return ResultEvents(press, run, stop, retry)

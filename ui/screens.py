@@ -76,7 +76,7 @@ def screen(
 def error_sentence(exc: RunComfyError | InputRefused, lang: str) -> str:
     """One sentence for people, per kind of failure (most specific class first)."""
     if isinstance(exc, InputRefused):
-        return msg(lang, "err_input", message=exc.message)
+        return msg(lang, "err_input", message=exc.text(lang))
     if isinstance(exc, AuthError):
         return msg(lang, "err_auth")
     if isinstance(exc, NotFound):

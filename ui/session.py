@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from client import LiveJob, Secret
 
@@ -24,6 +25,8 @@ class VisitorSession:
     key: Secret | None = field(default=None, repr=False)
     attempt: Attempt | None = None
     download_failed: str | None = None  # the request id whose video could not be fetched (Retry)
+    group: Any = None  # the running set of variations (client.Variations), for Cancel
+    refused: bool = False  # the status shows a run refused before sending: gone once the inputs change
 
     def __deepcopy__(self, memo: dict[int, object]) -> VisitorSession:
         # Gradio deep-copies a State's initial value per tab; a fresh, empty session is the copy.

@@ -12,6 +12,9 @@ never typed here.
 from __future__ import annotations
 
 from client import SCHEMA
+from ui.examples import EXAMPLES
+
+EXAMPLE_FRAMES = {key: frames for *_, frames, key in EXAMPLES}
 
 LANGUAGES = ("en", "fr")
 
@@ -24,6 +27,11 @@ def frames_key(frames: int) -> str:
 # Labels per language; {seconds} (the video lengths) and {limit} (the hourly limit) are filled in.
 _EN: dict[str, str] = {
     "heading": "# Dreamina 3.0 Pro · image to video",
+    "tab_title": "Dreamina 3.0 Pro · image to video",
+    "ex_golden_street": "Golden-hour street",
+    "ex_sunset_lake": "Sunset lake",
+    "ex_lighthouse": "Lighthouse, portrait",
+    "ex_runcomfy_sample": "RunComfy's sample (URL)",
     "subtitle": "Turn one picture into a {seconds} second clip with ByteDance's "
     "Dreamina 3.0 Pro, through RunComfy's Model API.",
     "banner_offline": "**Offline preview:** the video is a local camera move over your image, not "
@@ -37,8 +45,9 @@ _EN: dict[str, str] = {
     "image_url": "Image URL",
     "settings": "Settings",
     "seed": "Seed",
-    "seed_info": "Same seed + same inputs = a similar video. The seed used is shown here after a run.",
+    "seed_info": "Same seed + same inputs = a similar video.",
     "random": "Random seed",
+    "seed_random_placeholder": "random",
     "frames": "Length",
     "generate": "Generate",
     "cancel": "Cancel",
@@ -63,6 +72,14 @@ _EN: dict[str, str] = {
     "history_reuse": "Reuse settings",
     "history_retry": "Retry download",
     "history_delete": "Delete",
+    "continue": "Continue from last frame",
+    "variations": "Variations",
+    "variations_keep": "Keep the seed of",
+    "stitch": "Stitch the story",
+    "story_download": "Download the story (MP4)",
+    "history_confirm": "Delete this video, its picture and its record from this app? This cannot be undone.",
+    "history_delete_yes": "Delete for good",
+    "history_delete_no": "Keep it",
     "recover_box": "Recover by request id",
     "recover_placeholder": "A request id from your RunComfy dashboard",
     "recover_go": "Recover",
@@ -70,6 +87,11 @@ _EN: dict[str, str] = {
 
 _FR: dict[str, str] = {
     "heading": "# Dreamina 3.0 Pro · de l'image à la vidéo",
+    "tab_title": "Dreamina 3.0 Pro · de l'image à la vidéo",
+    "ex_golden_street": "Rue à l'heure dorée",
+    "ex_sunset_lake": "Lac au coucher du soleil",
+    "ex_lighthouse": "Phare, portrait",
+    "ex_runcomfy_sample": "Exemple de RunComfy (URL)",
     "subtitle": "Transformez une image en clip de {seconds} secondes avec "
     "Dreamina 3.0 Pro de ByteDance, via l'API de modèles de RunComfy.",
     "banner_offline": "**Aperçu hors ligne :** la vidéo est un mouvement de caméra local sur votre "
@@ -84,9 +106,9 @@ _FR: dict[str, str] = {
     "image_url": "URL de l'image",
     "settings": "Réglages",
     "seed": "Graine",
-    "seed_info": "Même graine + mêmes entrées = vidéo semblable. La graine utilisée s'affiche ici "
-    "après chaque génération.",
+    "seed_info": "Même graine + mêmes entrées = vidéo semblable.",
     "random": "Graine aléatoire",
+    "seed_random_placeholder": "aléatoire",
     "frames": "Durée",
     "generate": "Générer",
     "cancel": "Annuler",
@@ -113,6 +135,14 @@ _FR: dict[str, str] = {
     "history_reuse": "Réutiliser les réglages",
     "history_retry": "Relancer le téléchargement",
     "history_delete": "Supprimer",
+    "continue": "Continuer depuis la dernière image",
+    "variations": "Variantes",
+    "variations_keep": "Garder la graine de",
+    "stitch": "Assembler l'histoire",
+    "story_download": "Télécharger l'histoire (MP4)",
+    "history_confirm": "Supprimer cette vidéo, son image et sa fiche de cette application ? C'est définitif.",
+    "history_delete_yes": "Supprimer définitivement",
+    "history_delete_no": "La garder",
     "recover_box": "Récupérer par identifiant",
     "recover_placeholder": "Un identifiant de requête de votre tableau de bord RunComfy",
     "recover_go": "Récupérer",
@@ -131,6 +161,8 @@ def labels(hourly_limit: int) -> dict[str, dict[str, str]]:
         filled = {key: text.format(seconds=seconds, limit=hourly_limit) for key, text in table.items()}
         for frames in SCHEMA.frames_choices:
             filled[frames_key(frames)] = f"{SCHEMA.seconds_for(frames)} s ({frames} {_FRAMES[lang]})"
+        for key in [k for k in filled if k.startswith("ex_")]:  # an example's label says its length too
+            filled[key] = f"{filled[key]} · {SCHEMA.seconds_for(EXAMPLE_FRAMES[key])} s"
         out[lang] = filled
     return out
 

@@ -13,6 +13,37 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
+def signed_in_user(request: object) -> str | None:
+    """The Hugging Face user signed in with the page's "Sign in" button, if any.
+
+    Gradio keeps the OAuth answer in the Starlette session (only installed on a Space with
+    ``hf_oauth: true``); the profile's ``preferred_username`` names the person. Expired: nobody.
+    """
+    try:
+        session = _as_mapping(getattr(request, "session", None))
+    except (AssertionError, AttributeError):  # no SessionMiddleware: no OAuth on this server
+        return None
+    info = _as_mapping(session.get("oauth_info")) if session is not None else None
+    if info is None:
+        return None
+    expires = info.get("expires_at")
+    if isinstance(expires, (int, float)) and expires < time.time():
+        return None
+    user = _as_mapping(info.get("userinfo"))
+    name = user.get("preferred_username") if user is not None else None
+    return name if isinstance(name, str) and name else None
+
+
+def _as_mapping(value: object) -> Mapping[str, object] | None:
+    """``value`` as a mapping: gr.Request hands dicts over as its own objects, which turn back into one."""
+    if value is None or isinstance(value, Mapping):
+        return value
+    try:
+        return dict(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
 def visitor_id(headers: Mapping[str, str] | None, client_host: str | None, *, behind_proxy: bool) -> str:
     """A stable name for a visitor: their IP address.
 

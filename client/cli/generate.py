@@ -28,6 +28,7 @@ from client import (
     record,
     run_job,
 )
+from client.cli.money import admit_run
 from client.cli.say import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -37,6 +38,7 @@ from client.cli.say import (
     facts_line,
     say,
 )
+from client.cli.variations import run_variations
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Progress:
     request_id: str | None = None
     running: bool = False
     offline: bool = False
+    estimate: float | None = None  # USD, when RunComfy's price gave a figure
 
 
 def generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,9 +66,17 @@ def generate(args: argparse.Namespace, settings: Settings) -> int:
         prepared = build_job(args.prompt, image=path, seed=args.seed, frames=args.frames)
     for fix in prepared.fixes:
         say(f"fixed: {fix}")
+    if args.variations != 1:  # 0 or 5 are refused there, not silently run once
+        return run_variations(args, settings, prepared)
+    return run_prepared(args, settings, prepared)
+
+
+def run_prepared(args: argparse.Namespace, settings: Settings, prepared: PreparedJob, *,
+                 parent_id: str | None = None) -> int:
+    """Send ``prepared`` once and follow it to its end (``generate``, ``extend``); the exit code."""
     progress = Progress()
     try:
-        return asyncio.run(_run(args, settings, prepared, progress))
+        return asyncio.run(_run(args, settings, prepared, progress, parent_id))
     except KeyboardInterrupt:
         rid = progress.request_id
         if rid is None:
@@ -81,7 +92,8 @@ def generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(
-    args: argparse.Namespace, settings: Settings, prepared: PreparedJob, progress: Progress
+    args: argparse.Namespace, settings: Settings, prepared: PreparedJob, progress: Progress,
+    parent_id: str | None = None,
 ) -> int:
     store = open_store(settings.data_dir)
     if not store.available:
@@ -91,10 +103,15 @@ async def _run(
             progress.offline = conn.offline
             if conn.offline:
                 say("offline preview: a local camera move over your image, not Dreamina output")
+            admission = await admit_run(conn, settings, store, prepared.request.frames, args.max_cost)
+            if admission is None:
+                return EXIT_REFUSED
+            progress.estimate = admission.estimate_usd
             expected = expect(store, base_url=conn.base_url, model=conn.model, frames=prepared.request.frames)
             run = run_job(conn, prepared.request, expected=expected)
-            events = record(store, run, conn=conn, job=prepared, files=settings.files(),
-                            paid_by="offline" if conn.offline else "server")
+            events = admission.watch(record(store, run, conn=conn, job=prepared, files=settings.files(),
+                                            paid_by="offline" if conn.offline else "server",
+                                            estimate=admission.estimate_usd, parent_id=parent_id))
             async with aclosing(events):
                 async for event in events:
                     code = _show(args, event, prepared, progress, conn.offline, kept=store.available)
@@ -139,6 +156,7 @@ def _show(args: argparse.Namespace, event: Event, prepared: PreparedJob, progres
         if args.json:
             print(json.dumps({"request_id": rid, "video": str(path), "seed": prepared.request.seed,
                               "facts": vars(event.video.facts), "cost": event.cost,
+                              "estimate": progress.estimate,
                               "elapsed_s": round(event.elapsed, 2), "offline": offline}))
         else:
             print(path)

@@ -1,15 +1,20 @@
 """``python -m client``: parse the command, run it, map what went wrong to an exit code.
 
     python -m client generate --image PATH_OR_URL --prompt TEXT [--seed N] [--frames 121|241]
-                              [--out FILE] [--offline] [--json]
+                              [--out FILE] [--offline] [--json] [--max-cost USD] [--variations N]
     python -m client status|result|cancel REQUEST_ID [--json]
     python -m client history [--json] | resume [--json] | recover REQUEST_ID [--json]
+    python -m client extend REQUEST_ID --prompt TEXT [--seed N] [--frames N] [--out FILE] [--json]
+    python -m client stitch REQUEST_ID... --out FILE [--json]      (one id: its whole story)
+    python -m client balance [--json] | price [--frames 121|241] [--json]
+    python -m client batch FILE.csv [--concurrency N] [--out DIR] [--skip-invalid] [--max-cost USD] [--json]
     python -m client serve-offline [--host H] [--port N] [--queue-seconds S] [--run-seconds S]
 
 Every generated job is recorded in the job history (``RUNCOMFY_DATA_DIR``) before its first poll;
 ``resume`` finishes what an interruption left open.
 
-Exit codes: 0 video written (or command done); 2 input refused before anything was sent;
+Exit codes: 0 video written (or command done); 2 input refused before anything was sent (also a run
+refused for money: --max-cost, the balance, the daily budget);
 1 the API or the job failed (the message names the request id when there is one); 130 interrupted
 (a queued job is cancelled first). Progress goes to stderr; the video path (or one JSON object with
 --json) is the last thing on stdout.
@@ -24,11 +29,15 @@ import os
 import sys
 
 from client import InputRefused, RunComfyError, Settings, StoreUnavailable
+from client.cli.batch import batch
+from client.cli.extend import extend
 from client.cli.generate import generate
 from client.cli.history import history, recover, resume
 from client.cli.lookup import lookup, offline_job, tell_offline
+from client.cli.money import balance, price
 from client.cli.parser import build_parser
 from client.cli.say import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, NO_KEY_FOR_LOOKUP, say
+from client.cli.stitch import stitch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +74,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return history(args, settings)
     if args.command == "resume":
         return asyncio.run(resume(args, settings))
+    if args.command in ("balance", "price"):
+        return (balance if args.command == "balance" else price)(args, settings)
+    if args.command in ("extend", "stitch"):
+        return (extend if args.command == "extend" else stitch)(args, settings)
+    if args.command == "batch":
+        return batch(args, settings)
     known = offline_job(args.request_id, settings)
     if known is not None:  # status, result, cancel or recover of a job no API knows
         return tell_offline(known, as_json=args.json)

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from client.dreamina.errors import InputRefused
+from client.dreamina.errors import refusal
 from client.dreamina.images.prepare import PreparedImage, prepare_image, to_data_uri
 from client.dreamina.schema import SCHEMA
+from client.dreamina.wording import Wording, or_text
 
 # -1 asks for a random seed; the seeds that can really be sent start just above it.
 _SEED_LOW = max(SCHEMA.seed_min, SCHEMA.seed_random + 1)
-_SEED_RANGE_TEXT = f"{SCHEMA.seed_random} (random) or {_SEED_LOW} to {SCHEMA.seed_max}"
 _INTEGER = re.compile(r"[+-]?[0-9]{1,30}")  # ASCII digits only: int() would also take "١٢" or "1_0"
 _WHOLE_DECIMAL = re.compile(r"([+-]?[0-9]{1,30})\.0*")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
@@ -34,31 +34,22 @@ _USERINFO = re.compile(r"//[^/?#]*@")
 def check_prompt(text: str | None) -> str:
     """The prompt to send: trimmed, not empty, at most ``SCHEMA.prompt_max_chars`` code points."""
     if text is None:
-        raise InputRefused("prompt is missing: describe the motion you want", rule="prompt required")
+        raise refusal("prompt_missing", rule="prompt required")
     if not isinstance(text, str):
-        raise InputRefused(f"prompt must be text, not {type(text).__name__}", rule="prompt type", value=text)
+        raise refusal("prompt_type", rule="prompt type", value=text, type=type(text).__name__)
     trimmed = text.strip()
     if not trimmed:
-        raise InputRefused(
-            "prompt is empty: describe the motion you want", rule="prompt required", value=text
-        )
+        raise refusal("prompt_empty", rule="prompt required", value=text)
     # JSON Schema's maxLength counts code points, as len() does (an emoji is 1, not 2 UTF-16 units).
     limit = SCHEMA.prompt_max_chars
     if len(trimmed) > limit:
-        raise InputRefused(
-            f"prompt is {len(trimmed)} characters: must be at most {limit}",
-            rule="prompt max length",
-            value=len(trimmed),
-        )
+        raise refusal("prompt_long", rule="prompt max length", value=len(trimmed), length=len(trimmed),
+                      limit=limit)
     try:
         trimmed.encode("utf-8")
     except UnicodeEncodeError as e:
         # A lone surrogate (from a broken paste) cannot be sent as JSON text: say so before submitting.
-        raise InputRefused(
-            f"prompt has an invalid character at position {e.start + 1}: remove it and retype it",
-            rule="prompt encoding",
-            value=e.start,
-        ) from e
+        raise refusal("prompt_encoding", rule="prompt encoding", value=e.start, position=e.start + 1) from e
     return trimmed
 
 
@@ -66,14 +57,15 @@ def _whole_number(value: object, what: str, rule: str) -> int | None:
     """An int from an int, a whole float (Gradio's Number gives 12.0) or a numeric string; None if blank."""
     if value is None:
         return None
+    field = Wording.of(f"field_{what}")
     if isinstance(value, bool):  # bool is an int subclass: True must not become seed 1
-        raise InputRefused(f"{what} {value}: must be a whole number, not true/false", rule=rule, value=value)
+        raise refusal("number_bool", rule=rule, value=value, field=field, given=value)
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer():
             return int(value)
-        raise InputRefused(f"{what} {value}: must be a whole number", rule=rule, value=value)
+        raise refusal("number_whole", rule=rule, value=value, field=field, given=value)
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -83,8 +75,8 @@ def _whole_number(value: object, what: str, rule: str) -> int | None:
         decimal = _WHOLE_DECIMAL.fullmatch(text)
         if decimal:
             return int(decimal.group(1))
-        raise InputRefused(f"{what} {value!r}: must be a whole number", rule=rule, value=value)
-    raise InputRefused(f"{what} must be a whole number, not {type(value).__name__}", rule=rule, value=value)
+        raise refusal("number_text", rule=rule, value=value, field=field, given=value)
+    raise refusal("number_type", rule=rule, value=value, field=field, type=type(value).__name__)
 
 
 def resolve_seed(seed: int | str | None, rng: random.Random | None = None) -> int:
@@ -95,13 +87,19 @@ def resolve_seed(seed: int | str | None, rng: random.Random | None = None) -> in
             return rng.randint(_SEED_LOW, SCHEMA.seed_max)
         return _SEED_LOW + secrets.randbelow(SCHEMA.seed_max - _SEED_LOW + 1)
     if not _SEED_LOW <= number <= SCHEMA.seed_max:
-        raise InputRefused(f"seed {number}: must be {_SEED_RANGE_TEXT}", rule="seed range", value=number)
+        raise refusal("seed_range", rule="seed range", value=number, seed=number, random=SCHEMA.seed_random,
+                      low=_SEED_LOW, high=SCHEMA.seed_max)
     return number
 
 
-def frames_text() -> str:
-    """The accepted frame counts in words: '121 (≈5 s) or 241 (≈10 s)'."""
-    return " or ".join(f"{n} (≈{SCHEMA.seconds_for(n)} s)" for n in SCHEMA.frames_choices)
+def _frame_choices() -> tuple[Wording, ...]:
+    choices = SCHEMA.frames_choices
+    return tuple(Wording.of("frames_choice", frames=n, seconds=SCHEMA.seconds_for(n)) for n in choices)
+
+
+def frames_text(lang: str | None = "en") -> str:
+    """The accepted frame counts in words: '121 (≈5 s) or 241 (≈10 s)' ('... ou ...' in French)."""
+    return or_text(_frame_choices(), lang)
 
 
 def check_frames(frames: int | str | None) -> int:
@@ -110,7 +108,7 @@ def check_frames(frames: int | str | None) -> int:
     if number is None:
         return SCHEMA.default_frames
     if number not in SCHEMA.frames_choices:
-        raise InputRefused(f"frames {number}: must be {frames_text()}", rule="frames", value=number)
+        raise refusal("frames_refused", rule="frames", value=number, frames=number, choices=_frame_choices())
     return number
 
 
@@ -121,34 +119,26 @@ def check_image_url(url: str) -> str:
     the URL is not fetched here.
     """
     if not isinstance(url, str) or not url.strip():
-        raise InputRefused("image URL is empty: give an https:// address", rule="image url", value=url)
+        raise refusal("url_empty", rule="image url", value=url)
     url = url.strip()
     shown = _USERINFO.sub("//***@", url)  # what errors may carry: a password never rides along
     bad = _CONTROL.search(url)
     if bad:
-        raise InputRefused(
-            f"image URL has a space or control character at position {bad.start() + 1}: "
-            "encode it (%20) or remove it",
-            rule="image url",
-            value=shown,
-        )
+        raise refusal("url_space", rule="image url", value=shown, position=bad.start() + 1)
     parts = urlsplit(url)
     if parts.scheme.lower() != "https":
-        scheme = parts.scheme or "none"
-        message = f"image URL scheme {scheme!r}: must be https"
-        raise InputRefused(message, rule="image url scheme", value=shown)
+        if not parts.scheme:
+            raise refusal("url_no_scheme", rule="image url scheme", value=shown)
+        raise refusal("url_scheme", rule="image url scheme", value=shown, scheme=parts.scheme)
     try:
         _ = parts.port  # reading it validates it
     except ValueError as e:
-        raise InputRefused(f"image URL has an invalid port: {e}", rule="image url", value=shown) from e
+        raise refusal("url_port", rule="image url", value=shown, detail=str(e)) from e
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         # Credentials in a URL end up in RunComfy's logs and ours: never send them.
-        raise InputRefused(
-            "image URL contains a user name or password: use a public or pre-signed URL instead",
-            rule="image url credentials",
-        )
+        raise refusal("url_credentials", rule="image url credentials")
     if not parts.hostname:
-        raise InputRefused("image URL has no host: expected https://host/path", rule="image url", value=shown)
+        raise refusal("url_no_host", rule="image url", value=shown)
     return url
 
 
@@ -187,8 +177,17 @@ class PreparedJob:
     """A checked request, with what was done to the image to make it acceptable."""
 
     request: JobRequest
-    fixes: tuple[str, ...]  # from image preparation
+    fixes: tuple[str, ...]  # from image preparation, in English
     image: PreparedImage | None  # None when the image is a URL
+
+    @property
+    def fix_items(self) -> tuple[Wording, ...]:
+        """The fixes, to say in any language (the status note after Generate)."""
+        return self.image.fix_items if self.image is not None else ()
+
+    def fixes_in(self, lang: str | None) -> tuple[str, ...]:
+        """What was done to the image, in ``lang``."""
+        return tuple(item.text(lang) for item in self.fix_items)
 
 
 def _given(value: object) -> bool:
@@ -214,7 +213,7 @@ def build_job(
     unless ``image_host`` publishes it and returns its https URL.
     """
     if _given(image) == _given(image_url):
-        raise InputRefused("give an image file or an https URL (exactly one of them)", rule="image")
+        raise refusal("image_source", rule="image")
     text = check_prompt(prompt)
     frame_count = check_frames(frames)
     chosen_seed = resolve_seed(seed, rng)  # cheap checks first: a bad seed should not wait for an image

@@ -42,6 +42,7 @@ from client.history.records import (
     PollTally,
     StoreUnavailable,
 )
+from client.history.spending import Spending
 from client.history.sql import DB_NAME, JOB_COLUMNS
 from client.history.store import AnyStore, JobStore, open_store
 
@@ -72,6 +73,7 @@ __all__ = [
     "JobStore",
     "NullStore",
     "PollTally",
+    "Spending",
     "StoreUnavailable",
     "clean_request_id",
     "enforce_budget",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from client.history.records import JobEvent, JobRecord
+from client.history.spending import Spending
 
 
 class NullStore:
@@ -68,3 +69,28 @@ class NullStore:
     def local_videos(self) -> list[tuple[str, Path]]:
         """No kept videos."""
         return []
+
+    def spend_items(self, *, since: float, paid_by: str = "server") -> list[tuple[float, float]]:
+        """Nothing recorded, nothing counted (a budget refuses to run on a store that forgets)."""
+        return []
+
+    def spending(self, *, since: float, owner: str | None = None) -> Spending:
+        """Nothing recorded."""
+        return Spending()
+
+    def story_of(self, request_id: str, owner: str | None = None) -> list[JobRecord]:
+        """No story known."""
+        return []
+
+    def children_of(self, request_id: str, owner: str | None = None) -> list[JobRecord]:
+        """No continuation known."""
+        return []
+
+    def list_stories(self, owner: str | None = None, limit: int = 50,
+                     offset: int = 0) -> list[list[JobRecord]]:
+        """No history."""
+        return []
+
+    def count_stories(self, owner: str | None = None) -> int:
+        """No history."""
+        return 0

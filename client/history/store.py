@@ -40,14 +40,16 @@ from client.history.records import (
     StoreUnavailable,
     unavailable,
 )
+from client.history.spending import SpendingQueries
 from client.history.sql import DB_NAME, JOB_COLUMNS, connect_database, event_from_row, record_from_row
+from client.history.stories import StoryQueries
 from client.media import VideoFacts
 
 log = logging.getLogger(__name__)
 DB_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 
-class JobStore:
+class JobStore(SpendingQueries, StoryQueries):
     """The job history in one SQLite file. Thread-safe; use :meth:`open`."""
 
     available = True

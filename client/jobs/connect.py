@@ -52,9 +52,10 @@ class Connection:
         max_video_bytes: int = 500_000_000,
         timeout: httpx.Timeout | None = None,
         offline: bool = False,
+        account_url: str | None = None,
     ) -> None:
         self.api = RunComfyClient(token, base_url, model=model, transport=transport, retry=retry,
-                                  max_video_bytes=max_video_bytes, timeout=timeout)
+                                  max_video_bytes=max_video_bytes, timeout=timeout, account_url=account_url)
         self.deadline_s = deadline_s
         self.poll = poll or PollPlan()
         self.outputs_dir = Path(outputs_dir)
@@ -77,6 +78,11 @@ class Connection:
     def base_url(self) -> str:
         """The API's base URL (recorded with each job: an id means nothing at another address)."""
         return self.api.base_url
+
+    @property
+    def account_url(self) -> str:
+        """Where the balance is read (RunComfy's account host, or the stand-in's own origin)."""
+        return self.api.account_url
 
     @property
     def model(self) -> str:
@@ -117,7 +123,8 @@ def connect(
         app = create_app(offline_config)
         return Connection(Secret(OFFLINE_TOKEN), OFFLINE_BASE_URL,
                           transport=httpx.ASGITransport(app=app), offline=True, **common)
-    return Connection(settings.token, settings.base_url, transport=transport, offline=use_offline, **common)
+    return Connection(settings.token, settings.base_url, transport=transport, offline=use_offline,
+                      account_url=settings.account_url, **common)
 
 
 @dataclass(frozen=True)

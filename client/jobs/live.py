@@ -28,6 +28,7 @@ from client.jobs.events import END_EVENTS, Cancelled, Downloading, Event, InProg
 from client.jobs.record import record
 from client.jobs.registry import Registry
 from client.jobs.run import run_job
+from client.jobs.spend import Admission
 from client.runcomfy import RunComfyError
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,15 @@ class LiveJob:
         *,
         registry: Registry | None = None,
         owner: str = LOCAL_OWNER,
+        admission: Admission | None = None,
+        parent_id: str | None = None,
     ) -> None:
         self.route = route
+        self.parent_id = parent_id  # the job whose last frame this one continues (a story)
         self.job = job
         self.registry = registry
         self.owner = owner
+        self.admission = admission  # from ``admit``: its estimate goes on the receipt, its share follows
         self.events: list[Event] = []
         self.error: RunComfyError | None = None
         self.done = False
@@ -95,10 +100,13 @@ class LiveJob:
         """The job's events, recorded into the history first when there is one."""
         conn = self.route.conn
         events = run_job(conn, self.request, token=self.route.token, expected=expected)
-        if self.registry is None:
-            return events
-        return record(self.registry.store, events, conn=conn, job=self.job, owner=self.owner,
-                      files=self.registry.files if self.registry.available else None, paid_by=self.route.mode)
+        admission = self.admission
+        if self.registry is not None:
+            events = record(self.registry.store, events, conn=conn, job=self.job, owner=self.owner,
+                            files=self.registry.files if self.registry.available else None,
+                            paid_by=self.route.mode, estimate=admission.estimate_usd if admission else None,
+                            parent_id=self.parent_id)
+        return admission.watch(events) if admission is not None else events
 
     async def _expected(self) -> Expectation | None:
         """What the history learned of jobs like this one (None without a history)."""
@@ -123,6 +131,8 @@ class LiveJob:
             self.error = RunComfyError("unexpected", request_id=self.request_id)
         finally:
             self.done = True
+            if self.admission is not None:
+                self.admission.release()  # a share not settled by now was never sent (harmless otherwise)
             if self.registry is not None and self.request_id is not None:
                 self.registry.release(self.request_id)
             self._push(None)

@@ -10,6 +10,7 @@ default to ``/data/videos`` so a restart loses neither the record nor the paid v
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -20,6 +21,27 @@ from dotenv import dotenv_values
 
 from client.history import JobFiles
 from client.runcomfy import DEFAULT_BASE_URL, Secret
+
+
+def amount(raw: str) -> float | None:
+    """A sum in USD (``none``/``off``: no limit); negative or not a number is a ValueError."""
+    if raw.strip().lower() in ("none", "off"):
+        return None
+    value = float(raw)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError("not a non-negative amount")
+    return value
+
+
+def yes_no(raw: str) -> bool:
+    """'1', 'true', 'yes', 'on' / '0', 'false', 'no', 'off'; anything else is a ValueError."""
+    word = raw.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("not yes or no")
+
 
 # Setting name -> (environment variable(s), parser). The first variable found wins.
 _ENV: dict[str, tuple[tuple[str, ...], Any]] = {
@@ -34,6 +56,10 @@ _ENV: dict[str, tuple[tuple[str, ...], Any]] = {
     "hourly_limit": (("RUNCOMFY_HOURLY_LIMIT",), int),
     "data_dir": (("RUNCOMFY_DATA_DIR",), Path),
     "video_budget_mb": (("RUNCOMFY_VIDEO_BUDGET_MB",), float),
+    "account_url": (("RUNCOMFY_ACCOUNT_URL",), str),
+    "daily_budget_usd": (("RUNCOMFY_DAILY_BUDGET_USD",), amount),
+    "anon_hourly_limit": (("RUNCOMFY_ANON_HOURLY_LIMIT",), int),
+    "mcp": (("RUNCOMFY_MCP",), yes_no),
 }
 SPACE_DATA_DIR = Path("/data")
 
@@ -65,6 +91,12 @@ class Settings:
     hourly_limit: int = 20
     data_dir: Path = field(default_factory=lambda: Path("data"))
     video_budget_mb: float = 5000.0
+    # The balance's host; None: RunComfy's (https://api.runcomfy.net/prod/v2) for RunComfy's base URL,
+    # else the base URL's own origin (a stand-in on loopback serves both). See runcomfy.account_url_for.
+    account_url: str | None = None
+    daily_budget_usd: float | None = None  # the server key's spend over any 24 h; None: no budget
+    anon_hourly_limit: int = 3  # server-key runs per hour for a visitor not signed in (with OAuth)
+    mcp: bool = True  # serve the MCP tools at /gradio_api/mcp/ (generate_video, get_job, estimate)
 
     @property
     def offline(self) -> bool:

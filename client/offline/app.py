@@ -1,7 +1,8 @@
 """The offline stand-in of RunComfy's Model API as a Starlette app (routes and their answers).
 
-Same HTTP contract as ``shared/runcomfy-api.md``: submit, status, result, cancel under ``/v1``
-with a Bearer token, error bodies ``{"error_code", "error_message"}``, absolute URLs built from
+Same HTTP contract as ``shared/runcomfy-api.md``: submit, status, result, cancel and the model card
+under ``/v1`` with a Bearer token, the balance under ``/prod/v2`` (the account host's path, see
+:mod:`.money`), error bodies ``{"error_code", "error_message"}``, absolute URLs built from
 the request's own base URL (so they work in-process and on loopback alike), and the rendered
 MP4 under ``/files/`` without auth, like a public CDN. ``/_offline/`` holds the admin calls
 (stats, config, reset) for tests and benchmarks; they need no token.
@@ -32,8 +33,9 @@ from client.dreamina import SCHEMA
 from client.offline import faults
 from client.offline.admin import admin_config, admin_reset, admin_stats
 from client.offline.config import OfflineConfig
-from client.offline.jobs import Clock, Job, token_fingerprint
-from client.offline.state import OfflineState, error, state_of
+from client.offline.jobs import Clock, Job
+from client.offline.money import balance, job_cost, model_card, short_of
+from client.offline.state import OfflineState, caller, error, state_of, unauthorized
 from client.offline.validate import InputInvalid, validate_input
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # RunComfy's documented request cap
@@ -64,21 +66,6 @@ def _endpoint(name: str) -> Callable[[Handler], Callable[[Request], Awaitable[Re
     return wrap
 
 
-def _caller(request: Request, st: OfflineState) -> str | None:
-    """The token's fingerprint if the Bearer token is accepted, else None. The token is not kept."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return None
-    if st.config.tokens is not None and token not in st.config.tokens:
-        return None
-    return token_fingerprint(token)
-
-
-def _unauthorized() -> JSONResponse:
-    return error(401, 400004, "missing, invalid or revoked API token; send Authorization: Bearer <token>")
-
-
 def _urls(request: Request, request_id: str) -> dict[str, str]:
     base = f"{str(request.base_url).rstrip('/')}/v1/requests/{request_id}"
     return {"status_url": f"{base}/status", "result_url": f"{base}/result", "cancel_url": f"{base}/cancel"}
@@ -86,9 +73,9 @@ def _urls(request: Request, request_id: str) -> dict[str, str]:
 
 def _owned_job(request: Request, st: OfflineState) -> Job | JSONResponse:
     """The job in the path if the token is accepted, the job exists, is not expired and is its own."""
-    token_fp = _caller(request, st)
+    token_fp = caller(request, st)
     if token_fp is None:
-        return _unauthorized()
+        return unauthorized()
     request_id = request.path_params["request_id"]
     job = st.store.get(request_id)
     now = st.clock()
@@ -114,9 +101,9 @@ async def _read_body(request: Request) -> bytes | None:
 @_endpoint("submit")
 async def submit(request: Request, st: OfflineState) -> Response:
     """POST /v1/models/{model}: validate, create the job, answer its URLs."""
-    token_fp = _caller(request, st)
+    token_fp = caller(request, st)
     if token_fp is None:
-        return _unauthorized()
+        return unauthorized()
     model = request.path_params["model"]
     if model != SCHEMA.model:
         return error(404, 400001, f"unknown model id {model[:200]!r}")
@@ -133,10 +120,15 @@ async def submit(request: Request, st: OfflineState) -> Response:
     except InputInvalid as exc:
         detail = [e.as_json() for e in exc.errors]
         return error(422, 422001, f"the input does not match the model's schema: {exc}", detail=detail)
+    cost = job_cost(st.config, valid.frames)
+    broke = short_of(st, token_fp, cost)  # no await from here to the job: two submits cannot both pass
+    if broke is not None:
+        return broke
     fail = st.config.fail_next > 0
     if fail:
         st.config.fail_next -= 1
     job = st.store.submit(valid, token_fp, st.config, fail=fail, rng=st.rng)
+    job.cost = cost
     st.submissions += 1
     return JSONResponse({"request_id": job.request_id, **_urls(request, job.request_id)})
 
@@ -170,8 +162,7 @@ async def result(request: Request, st: OfflineState) -> Response:
         body["error"] = job.error
     if request.query_params.get("include_cost", "").lower() in ("true", "1"):
         # Only a delivered video is billed here; RunComfy's billing of failures is undocumented.
-        seconds = SCHEMA.seconds_for(job.frames) if state == "completed" else 0
-        body["cost"] = round(float(st.config.cost_per_second) * seconds, 6)
+        body["cost"] = job.cost if state == "completed" else 0.0
     return JSONResponse(body)
 
 
@@ -228,6 +219,8 @@ def create_app(
     job_path = "/v1/requests/{request_id}"
     routes = [
         Route("/v1/models/{model:path}", submit, methods=["POST"]),
+        Route("/v1/models/{model:path}", model_card, methods=["GET"]),
+        Route("/prod/v2/balance", balance, methods=["GET"]),
         Route(f"{job_path}/status", status, methods=["GET"]),
         Route(f"{job_path}/result", result, methods=["GET"]),
         Route(f"{job_path}/cancel", cancel, methods=["POST"]),

@@ -16,6 +16,11 @@ class OfflineConfig:
 
     ``outage_until`` is a ``time.monotonic()`` instant; over HTTP use ``outage_seconds``.
     ``tokens`` None accepts any non-empty token; it is kept out of ``repr``.
+
+    Money: the model card says ``price_usd`` per ``price_unit`` (a job costs price x seconds when the
+    unit is ``second``, else the price per video), and that is what ``include_cost`` reports and the
+    balance is charged. ``price_fails`` makes the card answer 500. ``balance_usd`` is every key's
+    starting wallet (None: no balance is served and no submit is refused for money).
     """
 
     queue_s: float = 2.0
@@ -26,7 +31,10 @@ class OfflineConfig:
     fail_next: int = 0
     result_ttl_s: float | None = None
     video_ttl_s: float | None = None
-    cost_per_second: float = 0.05
+    price_usd: float = 0.05
+    price_unit: str = "second"
+    price_fails: bool = False
+    balance_usd: float | None = None
     faults: list[FaultRule] = field(default_factory=list)
     outage_until: float | None = None
     seed: int = 0
@@ -47,6 +55,14 @@ class OfflineConfig:
                 if isinstance(value, str):
                     raise ValueError("tokens must be a list of strings or null")
                 values["tokens"] = None if value is None else frozenset(str(t) for t in value)
+            elif key == "price_unit":
+                if not isinstance(value, str) or not value.strip():
+                    raise ValueError("price_unit must be a non-empty string")
+                values[key] = value.strip()
+            elif key == "price_fails":
+                if not isinstance(value, bool):
+                    raise ValueError("price_fails must be true or false")
+                values[key] = value
             elif key in _KNOB_TYPES:
                 kind, optional = _KNOB_TYPES[key]
                 values[key] = None if value is None and optional else _number(key, value, kind)
@@ -71,7 +87,8 @@ _KNOB_TYPES: dict[str, tuple[type, bool]] = {
     "fail_next": (int, False),
     "result_ttl_s": (float, True),
     "video_ttl_s": (float, True),
-    "cost_per_second": (float, False),
+    "price_usd": (float, False),
+    "balance_usd": (float, True),
     "outage_until": (float, True),
     "seed": (int, False),
 }

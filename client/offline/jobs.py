@@ -65,6 +65,7 @@ class Job:
     run_s: float
     start_position: int
     file_id: str = field(default_factory=lambda: secrets.token_hex(16))
+    cost: float = 0.0  # USD, fixed at submit at the price then in force (include_cost, the balance)
     cancelled_at: float | None = None
     # Set by the worker thread; ``work_done_at`` last, so a reader that sees it sees the rest.
     video_path: Path | None = None
@@ -116,6 +117,7 @@ class Job:
             "frames": self.frames,
             "prompt": self.prompt,
             "token_fp": self.token_fp,
+            "cost": self.cost,
             **self.times(now),
         }
 

@@ -15,7 +15,11 @@ from starlette.responses import JSONResponse
 
 from client.offline import faults
 from client.offline.config import OfflineConfig
-from client.offline.jobs import Clock, JobStore
+from client.offline.jobs import Clock, JobStore, token_fingerprint
+
+# Calls counted beside the fault endpoints: the model card and the balance (no faults are injected
+# into them, so "any" rules keep meaning the job calls they always meant).
+MONEY_CALLS = ("model", "balance")
 
 
 def error(status: int, code: int, message: str, **extra: Any) -> JSONResponse:
@@ -41,7 +45,7 @@ class OfflineState:
         self.config = dataclasses.replace(self.initial, faults=list(self.initial.faults))
         self.plan = faults.FaultPlan(self.config.faults, self.config.seed)
         self.rng = random.Random(self.config.seed)  # noqa: S311 - run times, not secrets
-        self.calls = dict.fromkeys(faults.ENDPOINTS, 0)
+        self.calls = dict.fromkeys((*faults.ENDPOINTS, *MONEY_CALLS), 0)
         self.submissions = 0
         self.store.clear()
 
@@ -71,3 +75,18 @@ def _cleanup(store: JobStore, owned_dir: Path | None) -> None:
 
 def state_of(request: Request) -> OfflineState:
     return request.app.state.offline
+
+
+def caller(request: Request, st: OfflineState) -> str | None:
+    """The token's fingerprint if the Bearer token is accepted, else None. The token is not kept."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    if st.config.tokens is not None and token not in st.config.tokens:
+        return None
+    return token_fingerprint(token)
+
+
+def unauthorized() -> JSONResponse:
+    return error(401, 400004, "missing, invalid or revoked API token; send Authorization: Bearer <token>")

@@ -1,4 +1,5 @@
-"""The thin HTTP client of RunComfy's queue API: submit, status, result, cancel, download.
+"""The thin HTTP client of RunComfy's queue API: submit, status, result, cancel, download, and the
+two money calls: the model's live price (its card) and the wallet's balance (on the account host).
 
 One ``httpx.AsyncClient`` (with :class:`~client.runcomfy.retry.RetryTransport`) is shared by every
 call; the token is sent per request, so one client serves visitors who bring their own keys. The
@@ -28,6 +29,7 @@ from client.runcomfy.parse import (
     parse_status,
     parse_submission,
 )
+from client.runcomfy.pricing import Balance, Price, account_url_for, parse_balance, parse_price
 from client.runcomfy.retry import NOT_SENT_ERRORS, RetryPolicy, RetryTransport
 from client.runcomfy.secret import Secret
 
@@ -35,6 +37,8 @@ DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1"
 # Said whenever a submit's fate is unknown: the job may exist and be billed, and only its id can fetch it.
 RECOVER_HINT = ("Check your RunComfy requests list before trying again: if the job is there, fetch it by its "
                 "request id (python -m client recover REQUEST_ID) instead of generating it twice.")
+# Tries for the price and balance reads: they come before a submit, where a slow failure holds a person.
+MONEY_ATTEMPTS = 2
 
 
 class RunComfyClient:
@@ -50,9 +54,12 @@ class RunComfyClient:
         retry: RetryPolicy | None = None,
         max_video_bytes: int = 500_000_000,
         timeout: httpx.Timeout | None = None,
+        account_url: str | None = None,
     ) -> None:
         self._token = Secret(token) if isinstance(token, str) else token
         self.base_url = base_url.rstrip("/")
+        # The balance lives on another host; by default RunComfy's own, or the base URL's origin.
+        self.account_url = (account_url or account_url_for(self.base_url)).rstrip("/")
         self.model = model
         self.max_video_bytes = max_video_bytes
         self.retry_policy = retry or RetryPolicy()
@@ -98,18 +105,23 @@ class RunComfyClient:
         json: Mapping[str, Any] | None = None,
         params: dict[str, str] | None = None,
         submit: bool = False,
+        account: bool = False,
+        quick: bool = False,
     ) -> dict[str, Any]:
         secret = self._secret(token)
         headers = {"Authorization": f"Bearer {secret.reveal()}", "Accept": "application/json"}
-        extensions = {} if submit or method == "GET" else {"retry_safe": True}
+        extensions: dict[str, Any] = {} if submit or method == "GET" else {"retry_safe": True}
+        base, setting = (self.account_url, "RUNCOMFY_ACCOUNT_URL") if account else (self.base_url,
+                                                                                    "RUNCOMFY_BASE_URL")
+        if quick:
+            extensions["attempts"] = MONEY_ATTEMPTS
         try:
             response = await self._http.request(
-                method, f"{self.base_url}{path}", headers=headers, json=json, params=params,
-                extensions=extensions)
+                method, f"{base}{path}", headers=headers, json=json, params=params, extensions=extensions)
         except NOT_SENT_ERRORS as exc:
             raise ConnectionFailed(
-                f"Could not connect to RunComfy at {self.base_url} ({type(exc).__name__}): check your "
-                "network and RUNCOMFY_BASE_URL.", request_id=request_id) from None
+                f"Could not connect to RunComfy at {base} ({type(exc).__name__}): check your "
+                f"network and {setting}.", request_id=request_id) from None
         except httpx.HTTPError as exc:
             if submit:
                 raise SubmitUncertain(
@@ -160,6 +172,16 @@ class RunComfyClient:
                                  "Already running: RunComfy cannot stop it; it will finish and be billed.")
         return CancelOutcome(request_id, False, outcome or "unknown",
                              f"RunComfy answered '{outcome or 'nothing'}' to the cancel; the job may go on.")
+
+    async def price(self, *, token: Secret | str | None = None) -> Price:
+        """The model's live price from its card (``base_price_usd`` per ``price_unit``)."""
+        body = await self._call("GET", f"/models/{self.model}", token, quick=True)
+        return parse_price(body, self.model)
+
+    async def balance(self, *, token: Secret | str | None = None) -> Balance:
+        """What is left in the key's RunComfy wallet (``GET {account_url}/balance``)."""
+        body = await self._call("GET", "/balance", token, account=True, quick=True)
+        return parse_balance(body)
 
     async def download(self, request_id: str, url: str, dest: Path) -> Path:
         """Fetch a finished job's video to ``dest`` (streamed, capped, allowed hosts only); ``dest``."""

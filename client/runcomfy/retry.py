@@ -84,9 +84,12 @@ class RetryTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, retrying safe requests on connection errors and 429/5xx."""
         safe = is_retry_safe(request)
+        # A request may ask for fewer tries (``extensions={"attempts": 2}``): a price read before a
+        # submit must fail fast rather than hold the visitor for the whole backoff.
+        attempts = min(self._policy.attempts, int(request.extensions.get("attempts", self._policy.attempts)))
         attempt = 0
         while True:
-            last_try = attempt + 1 >= self._policy.attempts
+            last_try = attempt + 1 >= attempts
             try:
                 response = await self._inner.handle_async_request(request)
             except NOT_SENT_ERRORS as exc:

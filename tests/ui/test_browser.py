@@ -204,6 +204,9 @@ def test_upload_type_generate_watch_play_and_download(
         check.get_by_text("960 x 640 px").wait_for()
         rules = check.locator("li")
         assert rules.count() == 5 and check.locator("li.pg-ok").count() == 5, check.inner_text()
+        # All is well, so the rules are folded into one line; a click unfolds them.
+        assert not check.locator("details").evaluate("d => d.open")
+        check.locator("summary").click()
         text = check.inner_text()
         assert "PNG" in text and "4096" in text and "0.33" in text and "4.7 MB" in text, text
         assert MESSAGES["en"]["check_ready"] in text

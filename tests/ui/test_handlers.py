@@ -304,7 +304,7 @@ def test_visitor_keys_reach_the_api_as_the_visitors_own(standin: Any, tmp_path: 
         play = playground(standin, tmp_path, server_key=None)
         keys = KeyHandlers(play)
         session = VisitorSession()
-        box, note = keys.set_key(f"  {VISITOR_KEY}\n", session, request())
+        box, note = await keys.set_key(f"  {VISITOR_KEY}\n", session, request())
         assert box == "" and "your own key" in note.lower() and VISITOR_KEY not in repr(session)
         screens = await run_all(play.generate(**form(), session=session, request=request()))
         assert screens[-1].kind == "done" and "your key" in screens[-1].status
@@ -362,7 +362,7 @@ def test_api_errors_are_sentences_with_the_request_id(standin: Any, tmp_path: Pa
 def test_code_panel_never_holds_a_key(standin: Any, tmp_path: Path) -> None:
     play = playground(standin, tmp_path)
     code = code_for("https://model-api.runcomfy.net/v1")
-    KeyHandlers(play).set_key(VISITOR_KEY, VisitorSession(), request())
+    asyncio.run(KeyHandlers(play).set_key(VISITOR_KEY, VisitorSession(), request()))
     curl, python = code(PROMPT + " it's", "upload", "", 7, False, 241)
     for text in (curl, python):
         assert VISITOR_KEY not in text and SERVER_KEY not in text
@@ -418,7 +418,8 @@ def test_visitors_languages_and_launch_settings() -> None:
     settings = Settings.load(env={}, dotenv_path=None)
     local, space = launch_options(settings, on_space=False), launch_options(settings, on_space=True)
     assert (local["server_name"], space["server_name"]) == ("127.0.0.1", "0.0.0.0")
-    assert local["run_history"] is False and local["share"] is False and local["mcp_server"] is False
+    assert local["run_history"] is False and local["share"] is False
+    assert local["mcp_server"] is True  # RUNCOMFY_MCP is on by default: generate_video, get_job, estimate
     assert isinstance(local["max_file_size"], int) and local["max_file_size"] >= 50_000_000
     assert local["allowed_paths"] == []  # videos reach pages through Gradio's cache only
     public = Settings.load(env={"RUNCOMFY_PUBLIC_URL": "https://me.example"}, dotenv_path=None)
@@ -430,7 +431,9 @@ def test_build_demo_has_one_public_endpoint_and_its_own_limiter(tmp_path: Path) 
     settings = Settings.load(env={}, dotenv_path=None, outputs_dir=tmp_path, hourly_limit=3)
     first, second = build_app(settings), build_app(settings)
     visibility = {d["api_name"]: d["api_visibility"] for d in first.demo.config["dependencies"]}
-    assert visibility.pop("generate") == "public" and set(visibility.values()) == {"private"}
+    public = {name for name, seen in visibility.items() if seen == "public"}
+    assert public == {"generate", "generate_video", "get_job", "estimate"}  # /generate and the MCP tools
+    assert {seen for name, seen in visibility.items() if name not in public} == {"private"}
     assert first.play.limiter.limit == 3 and first.play.limiter is not second.play.limiter
     assert first.play.routes.own.offline and not first.play.routes.real.offline
     ids = {c.get("props", {}).get("elem_id") for c in first.demo.config["components"]}

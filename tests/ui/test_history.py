@@ -9,6 +9,8 @@ A few checks call the handlers directly.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,8 @@ import gradio as gr
 import httpx
 import pytest
 from gradio_client import Client, handle_file
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
 
 from client import Settings
 from client.dreamina import build_job
@@ -26,6 +30,7 @@ from client.history import JobStore, new_owner_id, open_store, valid_owner
 from client.jobs import Connection, PollPlan
 from client.media import read_job_tags
 from client.offline import FaultRule
+from tests.app.test_app_e2e import decoded_frames
 from tests.app.test_restart import (
     EXAMPLE,
     SERVER_KEY,
@@ -40,6 +45,7 @@ from tests.app.test_restart import (
 )
 from tests.samples import photo
 from ui.build import build_app
+from ui.messages import MESSAGES
 from ui.session import VisitorSession
 
 pytestmark = pytest.mark.timeout(120)
@@ -117,12 +123,29 @@ def test_reuse_settings_fills_the_form_and_delete_removes_the_job(
     assert image_src.endswith(f"{rid}.jpg")
     video = Path(row["video_path"])
     assert video.is_file() and video.with_name(f"{rid}.poster.jpg").is_file()
+    # Delete asks first, in a red button unlike Reuse's; "Keep it" changes nothing.
+    assert page.locator("#history-delete").evaluate("b => getComputedStyle(b).backgroundColor") != \
+        page.locator("#history-reuse").evaluate("b => getComputedStyle(b).backgroundColor")
     page.click("#history-delete")
+    page.locator("#history-delete-yes").wait_for()
+    page.click("#history-delete-no")
+    page.locator("#history-delete-yes").wait_for(state="hidden")
+    assert any(r["request_id"] == rid for r in shared_app.rows()) and video.is_file()
+    page.click("#history-delete")
+    page.click("#history-delete-yes")
     page.wait_for_function("document.querySelector('#history-note')?.innerText.includes('Deleted')")
     assert captions(page) == [] and "No jobs yet" in page.inner_text("#history-count")
     assert all(r["request_id"] != rid for r in shared_app.rows())
     assert not video.exists() and not (shared_app.data / "inputs" / f"{rid}.jpg").exists()
     assert httpx.get(served).status_code != 200  # nor its copy in Gradio's cache: gone means gone
+    # Recovered by its id: one consistent state (ended, not "still on its way"; no leftover "Deleted.").
+    page.fill("#recover-id input, #recover-id textarea", rid)
+    page.click("#recover-go")
+    page.wait_for_function("document.querySelector('#recover-status')?.innerText.includes('Recovered')",
+                           timeout=30_000)
+    assert page.inner_text("#history-note").strip() == ""
+    assert MESSAGES["en"]["hist_followed"] not in page.inner_text("#history-facts")
+    assert rid in page.inner_text("#history-facts")
     context.close()
 
 
@@ -181,7 +204,8 @@ def test_failed_download_keeps_the_request_id_and_retry_fetches_it(
 
 def test_api_lists_nothing_and_the_file_route_serves_no_guess(shared_app: LaunchedApp, standin: Any) -> None:
     info = httpx.get(f"{shared_app.url}gradio_api/info", timeout=10).json()
-    assert list(info["named_endpoints"]) == ["/generate"] and not info["unnamed_endpoints"]
+    assert set(info["named_endpoints"]) == {"/generate", "/generate_video", "/get_job", "/estimate"}
+    assert not info["unnamed_endpoints"]
     client = Client(shared_app.url, verbose=False)
     video, facts = client.predict("Kept by the app", handle_file(str(EXAMPLE)), -1, 121, "",
                                   api_name="/generate")
@@ -332,3 +356,129 @@ def test_owner_ids_decide_what_each_browser_may_see(standin: Any, tmp_path: Path
     assert "no longer in your history" in seen["a_deletes_b"] and store.get("job-b") is not None
     assert valid_owner(new_owner_id()) and not valid_owner("api") and not valid_owner("x" * 21)
     store.close()
+
+
+# -- the page's private events, called by hand ------------------------------------------------------------
+
+
+FOREIGN_OWNER = "foreign-owner-id-00000000"
+
+
+def _fitting_values(inputs: list[dict[str, Any]], rid: str) -> list[Any]:
+    """Values of the right kinds for an event's inputs, with ``rid`` in every text box."""
+    values: list[Any] = []
+    for component in inputs:
+        kind = component.get("type")
+        if kind == "browserstate":
+            values.append(FOREIGN_OWNER)
+        elif kind == "textbox":
+            values.append(rid)
+        elif kind == "radio":
+            values.append(component["props"]["choices"][0][1])
+        elif kind == "number":
+            values.append(1)
+        elif kind == "checkbox":
+            values.append(False)
+        else:
+            values.append(None)
+    return values
+
+
+def test_private_events_called_by_name_with_a_foreign_owner_read_and_change_nothing(
+    shared_app: LaunchedApp, standin: Any
+) -> None:
+    """Gradio runs a private event sent by hand (its meaning of private): each one, given another
+    owner's id and a job's request id, neither shows nor changes that job; a call that does not fit
+    its event is refused with one warning line, never a traceback."""
+    client = Client(shared_app.url, verbose=False)
+    _video, facts = client.predict("The victim's own clip", handle_file(str(EXAMPLE)), -1, 121, "",
+                                   api_name="/generate")
+    rid = facts["request_id"]
+    before = next(r for r in shared_app.rows() if r["request_id"] == rid)
+    config = httpx.get(f"{shared_app.url}config", timeout=10).json()
+    components = {c["id"]: c for c in config["components"]}
+    private = [d for d in config["dependencies"] if d["backend_fn"] and d["api_visibility"] == "private"]
+    assert len(private) > 20
+    with httpx.Client(base_url=shared_app.url, timeout=30) as http:
+        for dep in private:
+            name = dep["api_name"]
+            inputs = [components[i] for i in dep["inputs"]]
+            malformed = http.post(f"gradio_api/call/{name}", json={"data": [object.__name__] * 99})
+            assert malformed.status_code == 422, (name, malformed.text)
+            body: dict[str, Any] = {"data": _fitting_values(inputs, rid),
+                                    "event_data": {"index": 0, "value": None}}
+            event = http.post(f"gradio_api/call/{name}", json=body)
+            if any(trigger == "select" for _, trigger in dep["targets"]) or \
+                    any(c["type"] == "dataset" for c in inputs):
+                assert event.status_code == 422, (name, event.text)  # no selection or example by name
+                continue
+            assert event.status_code == 200, (name, event.text)
+            answer = http.get(f"gradio_api/call/{name}/{event.json()['event_id']}").text
+            assert "The victim's own clip" not in answer, name
+            assert Path(before["video_path"]).name not in answer, name
+    after = next(r for r in shared_app.rows() if r["request_id"] == rid)
+    assert {k: after[k] for k in ("owner", "state", "video_path", "prompt")} == \
+        {k: before[k] for k in ("owner", "state", "video_path", "prompt")}
+    assert Path(before["video_path"]).is_file()
+    log = (shared_app.home / "app.log").read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+    assert log.count("refused a call to") >= len(private)
+
+
+# -- the MCP server ------------------------------------------------------------------------------------
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+async def session_calls(url: str, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
+    """The tool list, then each call's result, in one MCP session."""
+    async with streamable_http_client(f"{url}gradio_api/mcp/") as (read, write, _), \
+            ClientSession(read, write) as session:
+        await session.initialize()
+        tools = (await session.list_tools()).tools
+        results = [await session.call_tool(name, args) for name, args in calls]
+    return tools, results
+
+
+def text_of(result: Any) -> str:
+    return "".join(getattr(part, "text", "") for part in result.content)
+
+
+def test_mcp_three_tools_each_called_a_refusal_and_a_foreign_job(
+    shared_app: LaunchedApp, standin: Any, tmp_path: Path
+) -> None:
+    """Through the official mcp SDK over streamable HTTP: the three tools and nothing else."""
+    standin.configure(queue_s=0.2, run_s=0.3)
+    with JobStore.open(shared_app.data) as store:  # a browser visitor's job, in the app's own history
+        store.add_submitted("foreign-job-0001", owner=new_owner_id(), model="m", prompt="Someone's secret",
+                            seed=1, frames=121)
+    picture = data_uri(Path(EXAMPLE).read_bytes(), "image/jpeg")
+    tiny = data_uri(photo(200, 200, "PNG"), "image/png")
+    calls = [("generate_video", {"prompt": "A slow pan over the street", "image": picture}),
+             ("estimate", {"frames": 241}),
+             ("generate_video", {"prompt": "Too small", "image": tiny}),
+             ("get_job", {"request_id": "foreign-job-0001"})]
+    tools, (made, priced, refused, foreign) = off_the_page_loop(lambda: session_calls(shared_app.url, calls))
+
+    assert {t.name for t in tools} == {"generate_video", "get_job", "estimate"}  # no /generate, no page event
+    described = json.dumps([[t.name, t.description, t.inputSchema] for t in tools])
+    assert "x_api_key" not in described and "x-api-key" not in described.replace("`x-api-key`", "")
+    assert SERVER_KEY not in described and "data:" in described  # an agent is told how to send a picture
+
+    assert not made.isError, text_of(made)
+    job = json.loads(text_of(made))
+    video = tmp_path / "video.mp4"
+    video.write_bytes(httpx.get(job["video_url"], timeout=30).content)
+    assert decoded_frames(video) == 121 and job["facts"]["frames"] == 121
+    assert json.loads(text_of(priced))["estimate_usd"] == 0.5  # the stand-in's $0.05 a second, 10 s
+    assert refused.isError and "more than 320" in text_of(refused)
+    assert foreign.isError and "Someone's secret" not in text_of(foreign)
+    assert standin.stats()["submissions"] == 1  # the refused one was never sent
+
+    lookup = [("get_job", {"request_id": job["request_id"]})]
+    _, (found,) = off_the_page_loop(lambda: session_calls(shared_app.url, lookup))
+    again = json.loads(text_of(found))
+    assert again["state"] == "succeeded" and again["video_url"] and again["facts"]["frames"] == 121
+    assert SERVER_KEY not in text_of(found) + text_of(made)

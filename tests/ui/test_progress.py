@@ -35,6 +35,6 @@ def test_the_history_shows_how_a_jobs_end_was_seen():
     job = JobRecord("r1", "local", "m", "a prompt", 7, 121, "succeeded", 1000.0, 1050.0, calls=13,
                     seen_after_s=0.31)
     assert "13 status calls · seen 0.31 s after it ended" in job_facts(job, "en", followed=False)
-    assert "13 appels de suivi · vue 0.31 s après la fin" in job_facts(job, "fr", followed=False)
+    assert "13 appels de suivi · vue 0,31 s après la fin" in job_facts(job, "fr", followed=False)
     quiet = JobRecord("r2", "local", "m", "", 7, 121, "succeeded", 1000.0, 1050.0, calls=9)
     assert "9 status calls" in job_facts(quiet, "en", followed=False)

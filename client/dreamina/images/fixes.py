@@ -2,7 +2,7 @@
 
 Every re-encode starts from a clean ``info``, so EXIF (with any GPS position), XMP, comments and
 PNG text chunks are gone; only a colour profile that still matches the pixels is kept, because
-dropping it would shift the colours. What was done is returned as sentences in the past tense.
+dropping it would shift the colours. What was done is returned as wordings in the past tense.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms
 
-from client.dreamina.errors import InputRefused
+from client.dreamina.errors import refusal
 from client.dreamina.images.header import ImageFacts
-from client.dreamina.images.rules import LIMIT_TEXT, SIZE_LIMIT, Plan
+from client.dreamina.images.rules import LIMIT, SIZE_LIMIT, Plan
 from client.dreamina.images.sniff import DAMAGE
-from client.dreamina.sizes import size_text
+from client.dreamina.images.words import Words, metadata_words, mode_word, what
+from client.dreamina.wording import Wording
 
 JPEG_QUALITIES = (90, 85, 80, 75, 70, 60, 50)
 # A PNG attempt is skipped when the raw pixels are this many times the size limit: a photo that
 # large never compresses under it losslessly, and encoding it would only cost seconds.
 _PNG_HOPELESS_FACTOR = 8
 _FAMILY = {"RGB": "rgb", "RGBA": "rgb", "P": "rgb", "PA": "rgb", "L": "gray", "LA": "gray", "1": "gray"}
-_MODE_WORDS = {"RGB": "RGB", "RGBA": "RGBA", "L": "grayscale"}
 # EXIF orientation -> the transposition that shows the picture upright (the table ImageOps uses).
 # Not ImageOps.exif_transpose itself: it rewrites the EXIF block into the result, and a damaged
 # block we are about to drop anyway would make it fail.
@@ -46,7 +46,7 @@ class Fixed:
     format: str  # "JPEG" | "PNG"
     width: int
     height: int
-    fixes: tuple[str, ...]
+    fixes: tuple[Wording, ...]
 
 
 def _family(mode: str) -> str:
@@ -107,9 +107,9 @@ def _flatten(im: Image.Image) -> Image.Image:
 
 def _encode(
     im: Image.Image, icc: bytes | None, prefer_jpeg: bool
-) -> tuple[bytes, str, int | None, list[str]]:
+) -> tuple[bytes, str, int | None, list[Wording]]:
     """Encode under the size limit: PNG when it keeps alpha or fits, JPEG for photos, quality stepped down."""
-    notes: list[str] = []
+    notes: list[Wording] = []
     alpha = im.mode == "RGBA"
     if alpha or not prefer_jpeg:
         raw_bytes = im.width * im.height * len(im.getbands())
@@ -117,24 +117,20 @@ def _encode(
             data = _save(im, "PNG", icc)
             if len(data) < SIZE_LIMIT:
                 return data, "PNG", None, notes
-            notes.append(f"as PNG it would be {size_text(len(data))}")
+            notes.append(Wording.of("png_would_be", size=len(data)))
         else:
-            notes.append(f"as PNG it would be far over {size_text(SIZE_LIMIT)}")
+            notes.append(Wording.of("png_far_over", size=SIZE_LIMIT))
         if alpha:
             im = _flatten(im)
-            notes.append("flattened transparency onto white (JPEG has none)")
+            notes.append(Wording.of("did_flatten"))
     size = 0
     for quality in JPEG_QUALITIES:
         data = _save(im, "JPEG", icc, quality)
         if len(data) < SIZE_LIMIT:
             return data, "JPEG", quality, notes
         size = len(data)
-    raise InputRefused(
-        f"file size {size_text(size)} even as JPEG at quality {JPEG_QUALITIES[-1]}: "
-        f"must be less than {LIMIT_TEXT}",
-        rule="file size",
-        value=size,
-    )
+    raise refusal("size_even_as_jpeg", rule="file size", value=size, size=size, quality=JPEG_QUALITIES[-1],
+                  limit=LIMIT)
 
 
 def apply_fixes(im: Image.Image, facts: ImageFacts, plan: Plan) -> Fixed:
@@ -150,29 +146,37 @@ def apply_fixes(im: Image.Image, facts: ImageFacts, plan: Plan) -> Fixed:
         im = im.resize(plan.target, Image.Resampling.LANCZOS, reducing_gap=3.0)
     im.info = {}  # metadata never travels into a re-encoded file
     data, fmt, quality, notes = _encode(im, keep_icc, prefer_jpeg=facts.lossy or plan.too_big)
-    as_what = f"{fmt} (quality {quality})" if quality else fmt
+    width, height = im.size
+    done = _what_was_done(facts, plan, fmt, quality, notes, im.mode)
+    return Fixed(data=data, format=fmt, width=width, height=height, fixes=done)
 
+
+def _what_was_done(
+    facts: ImageFacts, plan: Plan, fmt: str, quality: int | None, notes: list[Wording], mode: str
+) -> tuple[Wording, ...]:
+    """The fixes in the past tense, in the order they were made."""
+    encoding: Words = Wording.of("encoding_quality", format=fmt, quality=quality) if quality else fmt
     done = []
     if plan.transpose:
-        done.append(f"applied EXIF rotation (orientation {facts.orientation})")
+        done.append(Wording.of("did_rotate", orientation=facts.orientation))
     if plan.convert_from:
         if plan.convert_within and facts.bit_depth > 8:
-            target = f"8-bit {fmt}"
+            target: Words = what(Wording.of("mode_bits", bits=8), fmt)
         elif plan.convert_within:
-            target = f"{_MODE_WORDS.get(im.mode, im.mode)} {fmt}"
+            target = what(mode_word(mode), fmt)
         else:
             target = fmt
-        done.append(f"converted {plan.convert_from} to {target}")
+        done.append(Wording.of("did_convert", source=plan.convert_from, target=target))
     if plan.target:
-        done.append(f"downscaled {facts.width}x{facts.height} -> {plan.target[0]}x{plan.target[1]}")
+        done.append(Wording.of("did_downscale", width=facts.width, height=facts.height,
+                               new_width=plan.target[0], new_height=plan.target[1]))
     if plan.too_big:
-        done.append(f"re-encoded as {as_what} because the file was {size_text(facts.size_bytes)}")
+        done.append(Wording.of("did_reencode", encoding=encoding, size=facts.size_bytes))
     elif notes and fmt == "JPEG":
-        done.append(f"saved as {as_what} because {notes[0]}")
+        done.append(Wording.of("did_save_as", encoding=encoding, reason=notes[0]))
     elif quality and quality != JPEG_QUALITIES[0]:
-        done.append(f"lowered JPEG quality to {quality} to stay under {size_text(SIZE_LIMIT)}")
+        done.append(Wording.of("did_lower_quality", quality=quality, limit=SIZE_LIMIT))
     done.extend(notes[1:])
     if facts.metadata:
-        done.append(f"removed metadata ({', '.join(facts.metadata)})")
-    width, height = im.size
-    return Fixed(data=data, format=fmt, width=width, height=height, fixes=tuple(done))
+        done.append(Wording.of("did_strip", kinds=metadata_words(facts.metadata)))
+    return tuple(done)

@@ -8,6 +8,7 @@ those checks, with truncated files treated as errors.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -20,9 +21,10 @@ from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageFile
 
-from client.dreamina.errors import InputRefused
+from client.dreamina.errors import InputRefused, refusal
 from client.dreamina.images.sniff import DAMAGE, damaged, describe_unreadable
 from client.dreamina.schema import SCHEMA
+from client.dreamina.wording import Wording
 
 RULES = SCHEMA.image_rules
 
@@ -100,29 +102,27 @@ def pixel_budget() -> int:
 
 def bomb_refusal(pixels: int, size: tuple[int, int] | None = None) -> InputRefused:
     """The refusal for a file claiming more pixels than we decode."""
-    claim = f"{size[0]}x{size[1]} ({pixels:,} pixels)" if size else f"{pixels:,} pixels"
+    if size:
+        claim = Wording.of("claim_size", width=size[0], height=size[1], pixels=pixels)
+    else:
+        claim = Wording.of("claim_pixels", pixels=pixels)
     side = int(pixel_budget() ** 0.5)
-    return InputRefused(
-        f"image claims {claim}: more than {pixel_budget():,} pixels ({side}x{side}) is refused "
-        "without decoding",
-        rule="pixels",
-        value=pixels,
-    )
+    return refusal("pixels_bomb", rule="pixels", value=pixels, claim=claim, budget=pixel_budget(), side=side)
 
 
 def _check_input_size(size: int) -> None:
     if size > MAX_INPUT_BYTES:
-        raise InputRefused(
-            f"file is {size / 1_000_000:.1f} MB: files over {MAX_INPUT_BYTES // 1_000_000} MB are not read",
-            rule="file size",
-            value=size,
-        )
+        raise refusal("file_too_big_to_read", rule="file size", value=size, size=size, limit=MAX_INPUT_BYTES)
+
+
+# The OS's reason, in the table's words where we know it (English shows the OS's own text).
+_OS_REASONS = {errno.ENOENT: "os_not_found", errno.EACCES: "os_denied", errno.EPERM: "os_denied",
+               errno.EISDIR: "os_folder"}
 
 
 def _unreadable_file(path: Path, error: OSError) -> InputRefused:
-    return InputRefused(
-        f"cannot read the image file {path.name!r}: {error.strerror or error}", rule="file", value=str(path)
-    )
+    reason = Wording.of(_OS_REASONS.get(error.errno or 0, "os_error"), detail=error.strerror or str(error))
+    return refusal("file_unreadable", rule="file", value=str(path), name=path.name, reason=reason)
 
 
 def read_source(source: ImageSource) -> bytes:
@@ -165,7 +165,7 @@ def open_image(stream: BinaryIO, size: int) -> Iterator[tuple[ImageFile.ImageFil
     prefix = stream.read(_PREFIX_BYTES)
     stream.seek(0)
     if size == 0 or not prefix:
-        raise InputRefused("the file is empty (0 bytes)", rule="file", value=0)
+        raise refusal("file_empty", rule="file", value=0)
     try:
         im = Image.open(stream, formats=OPENABLE)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:

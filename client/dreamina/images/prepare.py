@@ -20,7 +20,7 @@ import base64
 import io
 from dataclasses import dataclass, field
 
-from client.dreamina.errors import InputRefused
+from client.dreamina.errors import InputRefused, refusal
 from client.dreamina.images.fixes import apply_fixes
 from client.dreamina.images.header import (
     ImageFacts,
@@ -32,7 +32,8 @@ from client.dreamina.images.header import (
     pixel_budget,
     read_source,
 )
-from client.dreamina.images.rules import MIME, Plan, RuleCheck, plan_for
+from client.dreamina.images.rules import MIME, Plan, RuleCheck, plan_for, ratio_ok
+from client.dreamina.wording import Wording
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,24 @@ class ImageReport:
     ratio: float | None  # width/height
     animated: bool
     checks: tuple[RuleCheck, ...]
-    fixes: tuple[str, ...]  # what prepare_image(fix=True) will do
-    refusal: str | None  # the first reason it cannot be used even with fixes
+    fixes: tuple[str, ...]  # what prepare_image(fix=True) will do, in English
+    refusal: str | None  # the reason it cannot be used even with fixes, in English
+    fix_items: tuple[Wording, ...] = ()  # the fixes, to say in any language
+    refusal_item: Wording | None = None  # the refusal, to say in any language
+    refusal_rule: str | None = None  # the rule that refuses ("ratio", "width", "format", ...)
 
     @property
     def ok(self) -> bool:
         """True when prepare_image(fix=True) is expected to accept it (truncation shows only then)."""
         return self.refusal is None
+
+    def fixes_in(self, lang: str | None) -> tuple[str, ...]:
+        """What will be fixed, in ``lang``."""
+        return tuple(item.text(lang) for item in self.fix_items)
+
+    def refusal_in(self, lang: str | None) -> str | None:
+        """Why it cannot be used, in ``lang`` (None when it can)."""
+        return self.refusal_item.text(lang) if self.refusal_item is not None else None
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,12 @@ class PreparedImage:
     mime: str  # "image/jpeg" | "image/png"
     width: int
     height: int
-    fixes: tuple[str, ...]  # what was done, in the past tense; () when sent unchanged
+    fixes: tuple[str, ...]  # what was done, in the past tense, in English; () when sent unchanged
+    fix_items: tuple[Wording, ...] = ()  # the same, to say in any language
+
+    def fixes_in(self, lang: str | None) -> tuple[str, ...]:
+        """What was done, in ``lang``."""
+        return tuple(item.text(lang) for item in self.fix_items)
 
     def __repr__(self) -> str:
         # A repr holding megabytes of bytes would flood every log line and traceback.
@@ -74,6 +91,7 @@ class PreparedImage:
 
 
 def _report(facts: ImageFacts, plan: Plan) -> ImageReport:
+    will = plan.will(facts)
     return ImageReport(
         format=facts.format,
         width=facts.width,
@@ -82,8 +100,11 @@ def _report(facts: ImageFacts, plan: Plan) -> ImageReport:
         ratio=facts.width / facts.height if facts.height else None,
         animated=facts.animated,
         checks=plan.checks,
-        fixes=plan.will(facts),
+        fixes=tuple(item.text() for item in will),
         refusal=plan.refusal.message if plan.refusal else None,
+        fix_items=will,
+        refusal_item=plan.refusal.wording if plan.refusal else None,
+        refusal_rule=plan.refusal.rule if plan.refusal else None,
     )
 
 
@@ -96,9 +117,11 @@ def _unusable(refused: InputRefused, size: int) -> ImageReport:
         size_bytes=size,
         ratio=None,
         animated=False,
-        checks=(RuleCheck(name, False, refused.message),),
+        checks=(RuleCheck(name, False, refused.wording),),
         fixes=(),
         refusal=refused.message,
+        refusal_item=refused.wording,
+        refusal_rule=refused.rule,
     )
 
 
@@ -115,7 +138,19 @@ def inspect_image(source: ImageSource) -> ImageReport:
 
 
 def _fixing_is_off(need: InputRefused) -> InputRefused:
-    return InputRefused(f"{need.message} (automatic fixing is off)", rule=need.rule, value=need.value)
+    return refusal("fixing_off", rule=need.rule, value=need.value, refusal=need.wording)
+
+
+def _before_decoding(plan: Plan, facts: ImageFacts) -> InputRefused | None:
+    """The refusal that holds whatever orientation decoding reveals, so a bomb is never decoded.
+
+    A PNG may state its orientation after its pixels; a broken ratio is certain before decoding only
+    when the picture turned a quarter would break it too (8000x100 yes, 330x993 no).
+    """
+    for refused in plan.refusals:
+        if facts.orientation_known or refused.rule != "ratio" or not ratio_ok(facts.height, facts.width):
+            return refused
+    return None
 
 
 def _stored(target: tuple[int, int] | None, facts: ImageFacts) -> tuple[int, int] | None:
@@ -135,10 +170,10 @@ def prepare_image(source: ImageSource, *, fix: bool = True) -> PreparedImage:
     data = read_source(source)
     with open_image(io.BytesIO(data), len(data)) as (im, facts):
         plan = plan_for(facts, pixel_budget=pixel_budget())
-        # Header-only refusals come before any decoding, so a bomb is never decoded. Only the
-        # ratio depends on an orientation that a PNG may reveal after its pixels: that one waits.
-        if plan.refusal and (facts.orientation_known or plan.refusal.rule != "ratio"):
-            raise plan.refusal
+        # Header-only refusals come before any decoding, so a bomb is never decoded.
+        early = _before_decoding(plan, facts)
+        if early is not None:
+            raise early
         if plan.needs and not fix and facts.orientation_known:
             raise _fixing_is_off(plan.needs[0])
         decode(im, stored_target=_stored(plan.target, facts))
@@ -152,7 +187,10 @@ def prepare_image(source: ImageSource, *, fix: bool = True) -> PreparedImage:
             result = PreparedImage(data, MIME[facts.format], facts.width, facts.height, ())
         else:
             fixed = apply_fixes(im, facts, plan)
-            result = PreparedImage(fixed.data, MIME[fixed.format], fixed.width, fixed.height, fixed.fixes)
+            english = tuple(item.text() for item in fixed.fixes)
+            result = PreparedImage(
+                fixed.data, MIME[fixed.format], fixed.width, fixed.height, english, fixed.fixes
+            )
     _recheck(result)
     return result
 
@@ -163,16 +201,17 @@ def _recheck(image: PreparedImage) -> None:
         with open_image(io.BytesIO(image.data), len(image.data)) as (_, facts):
             plan = plan_for(facts, pixel_budget=pixel_budget())
     except InputRefused as refused:
-        problems = [refused.message]
+        problems = [refused.wording]
     else:
-        problems = [p.message for p in (plan.refusal, *plan.needs) if p is not None]
+        problems = [p.wording for p in (*plan.refusals, *plan.needs)]
         if MIME.get(facts.format) != image.mime:
-            problems.append(f"content is {facts.format}, labelled {image.mime}")
+            problems.append(Wording.of("recheck_format", format=facts.format, mime=image.mime))
         if (facts.width, facts.height) != (image.width, image.height):
-            problems.append(f"content is {facts.width}x{facts.height}, labelled {image.width}x{image.height}")
+            problems.append(Wording.of("recheck_size", width=facts.width, height=facts.height,
+                                       label_width=image.width, label_height=image.height))
     if problems:
-        message = "internal check failed on the prepared image: " + "; ".join(problems)
-        raise InputRefused(message, rule="recheck", value=problems)
+        raise refusal("recheck_failed", rule="recheck", value=[p.text() for p in problems],
+                      problems=tuple(problems))
 
 
 def to_data_uri(image: PreparedImage) -> str:

@@ -2,7 +2,8 @@
 
 Every bound comes from ``SCHEMA.image_rules``. A plan says which rules the file breaks as it is,
 which of those a fix repairs without changing the picture (rotate upright, downscale, convert,
-re-encode), and the first one nothing can repair (ratio, too small, animated, a bomb).
+re-encode), and the ones nothing can repair (ratio, too small, animated, a bomb), the ratio named
+first. Every sentence is a :class:`Wording` of the per-language tables, so any page can say it.
 Ratios are compared as exact fractions against the decimal bounds as written in the schema, so
 963x321 is exactly 3 and 33x100 exactly 0.33, with no float rounding either way.
 """
@@ -12,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from client.dreamina.errors import InputRefused
-from client.dreamina.images.header import LABELS, RULES, ImageFacts, bomb_refusal
-from client.dreamina.images.sniff import ACCEPTED_TEXT
-from client.dreamina.sizes import size_text
+from client.dreamina.errors import InputRefused, refusal
+from client.dreamina.images.header import RULES, ImageFacts, bomb_refusal
+from client.dreamina.images.words import Words, label_of, metadata_words, mode_word, what
+from client.dreamina.wording import Params, Wording
 
 ACCEPTED = frozenset(RULES.formats)
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -24,20 +25,42 @@ MAX_SIDE = RULES.max_side_px
 SIZE_LIMIT = RULES.max_file_bytes_exclusive
 RATIO_LOW = Fraction(str(RULES.min_ratio_exclusive))  # str() so 0.33 means 33/100, not the float
 RATIO_HIGH = Fraction(str(RULES.max_ratio_exclusive))
-_MODE_WORDS = {"P": "palette", "PA": "palette+alpha", "LA": "grayscale+alpha", "1": "1-bit", "I": "32-bit"}
+LIMIT = Wording.of("limit", limit=SIZE_LIMIT)
+"""The size limit in words: '4.7 MB (4,700,000 bytes)'."""
 _SENT_MODES = {"JPEG": ("RGB", "L"), "PNG": ("RGB", "RGBA", "L")}
-
-
-LIMIT_TEXT = f"{SIZE_LIMIT / 1_000_000:g} MB ({SIZE_LIMIT:,} bytes)"
 
 
 @dataclass(frozen=True)
 class RuleCheck:
-    """One line of the live check panel."""
+    """One line of the live check panel: the rule, whether the file meets it, and its sentence.
+
+    ``fixable``: the file breaks the rule as it is, but a fix repairs it before sending (the panel
+    says "will be fixed", not ✗). A report with a refusal fixes nothing, fixable rules included.
+    """
 
     name: str
     ok: bool
-    text: str
+    wording: Wording
+    fixable: bool = False
+
+    @property
+    def key(self) -> str:
+        """The sentence's key in the wording tables."""
+        return self.wording.key
+
+    @property
+    def params(self) -> Params:
+        """The sentence's raw parameters."""
+        return self.wording.params
+
+    @property
+    def text(self) -> str:
+        """The sentence in English (what the CLI prints)."""
+        return self.wording.text("en")
+
+    def text_in(self, lang: str | None) -> str:
+        """The sentence in ``lang``."""
+        return self.wording.text(lang)
 
 
 @dataclass(frozen=True)
@@ -45,43 +68,49 @@ class Plan:
     """What a file needs before it can be sent, worked out from its header facts."""
 
     checks: tuple[RuleCheck, ...]
-    refusal: InputRefused | None  # the first rule no fix can satisfy
+    refusals: tuple[InputRefused, ...]  # the rules no fix can satisfy, the one to name first
     needs: tuple[InputRefused, ...]  # rules broken as-is that a fix repairs (refused when fix=False)
     transpose: bool
     target: tuple[int, int] | None  # downscale to this (displayed orientation)
-    convert_from: str | None  # "WebP", "CMYK JPEG", "16-bit PNG", ...
+    convert_from: Words | None  # "WebP", "CMYK JPEG", "16-bit PNG", ...
     convert_within: bool  # the conversion keeps the container (CMYK JPEG -> RGB JPEG)
     too_big: bool
 
-    def will(self, facts: ImageFacts) -> tuple[str, ...]:
+    @property
+    def refusal(self) -> InputRefused | None:
+        """The reason to name: the ratio when it is broken (nothing can repair it), else the first."""
+        return self.refusals[0] if self.refusals else None
+
+    def will(self, facts: ImageFacts) -> tuple[Wording, ...]:
         """What ``prepare_image(fix=True)`` will do, in the future tense, for the check panel."""
-        if self.refusal is not None:
+        if self.refusals:
             return ()
         out = []
         if self.transpose:
-            out.append(f"will apply EXIF rotation (orientation {facts.orientation})")
+            out.append(Wording.of("will_rotate", orientation=facts.orientation))
         if self.convert_from:
             to = "JPEG" if (facts.lossy or self.too_big) and not facts.has_alpha else "PNG"
-            to = f"{_target_word(facts)} {to}" if self.convert_within else to
-            out.append(f"will convert {self.convert_from} to {to}")
+            target: Words = what(_target_mode(facts), to) if self.convert_within else to
+            out.append(Wording.of("will_convert", source=self.convert_from, target=target))
         if self.target:
-            out.append(f"will downscale {facts.width}x{facts.height} -> {self.target[0]}x{self.target[1]}")
+            out.append(Wording.of("will_downscale", width=facts.width, height=facts.height,
+                                  new_width=self.target[0], new_height=self.target[1]))
         if self.too_big:
-            out.append(f"will re-encode as JPEG because the file is {size_text(facts.size_bytes)}")
+            out.append(Wording.of("will_reencode", size=facts.size_bytes))
         if self.needs and facts.metadata:
-            out.append(f"will remove metadata ({', '.join(facts.metadata)})")
+            out.append(Wording.of("will_strip", kinds=metadata_words(facts.metadata)))
         return tuple(out)
 
 
-def _target_word(facts: ImageFacts) -> str:
+def _target_mode(facts: ImageFacts) -> Words:
     """The pixel format a conversion within JPEG/PNG produces (mirrors image_fixes)."""
     if facts.bit_depth > 8:
-        return "8-bit"
+        return Wording.of("mode_bits", bits=8)
     if facts.mode == "1":
-        return "grayscale"
+        return mode_word("L")
     if facts.mode != "CMYK" and (facts.has_alpha or "A" in facts.mode):
-        return "RGBA"
-    return "RGB"
+        return mode_word("RGBA")
+    return mode_word("RGB")
 
 
 def ratio_text(width: int, height: int) -> str:
@@ -123,35 +152,35 @@ def fit_within(width: int, height: int) -> tuple[int, int]:
     return (MAX_SIDE, max(half_up, 1)) if width >= height else (max(half_up, 1), MAX_SIDE)
 
 
-def _conversion(facts: ImageFacts) -> tuple[str | None, bool, str]:
+def _conversion(facts: ImageFacts) -> tuple[Words | None, bool, Wording]:
     """(what needs converting, whether the container stays, the rule sentence) or (None, ..)."""
-    label = LABELS.get(facts.format, facts.format)
+    label = label_of(facts.format)
     if facts.format not in ACCEPTED:
         if facts.format == "GIF":
-            label = "still GIF"
-        return label, False, f"format {label}: the API takes only {ACCEPTED_TEXT}"
+            label = Wording.of("label_still_gif")
+        return label, False, Wording.of("format_refused", label=label, formats=RULES.formats)
     if facts.bit_depth > 8:
-        what = f"{facts.bit_depth}-bit {label}"
-        return what, True, f"format {what}: only 8-bit images are sent"
+        kind = what(Wording.of("mode_bits", bits=facts.bit_depth), label)
+        return kind, True, Wording.of("format_bits", what=kind)
     if facts.mode == "CMYK":
-        return f"CMYK {label}", True, f"format CMYK {label}: only RGB or grayscale images are sent"
+        kind = what(mode_word("CMYK"), label)
+        return kind, True, Wording.of("format_cmyk", what=kind)
     if facts.mode not in _SENT_MODES[facts.format]:
-        what = f"{_MODE_WORDS.get(facts.mode, facts.mode)} {label}"
-        return what, True, f"format {what}: only RGB, RGBA or grayscale images are sent"
-    return None, False, f"format {label} ✓"
+        kind = what(mode_word(facts.mode), label)
+        return kind, True, Wording.of("format_mode", what=kind)
+    return None, False, Wording.of("format_ok", label=label)
 
 
 def _side_check(name: str, value: int, rotated: bool) -> tuple[RuleCheck, InputRefused | None, bool]:
     """(the check, its refusal if broken, whether downscaling repairs it)."""
-    where = " (after EXIF rotation)" if rotated else ""
-    if value <= MIN_SIDE:
-        problem = f"{name} {value} px{where}: must be more than {MIN_SIDE}"
-    elif value > MAX_SIDE:
-        problem = f"{name} {value} px{where}: must be at most {MAX_SIDE}"
-    else:
-        text = f"{name} {value} px{where}: more than {MIN_SIDE} and at most {MAX_SIDE} ✓"
-        return RuleCheck(name, True, text), None, False
-    return RuleCheck(name, False, problem), InputRefused(problem, rule=name, value=value), value > MAX_SIDE
+    where: Words = Wording.of("after_rotation") if rotated else ""
+    params = Params(side=Wording.of(f"side_{name}"), px=value, where=where, min=MIN_SIDE, max=MAX_SIDE)
+    if MIN_SIDE < value <= MAX_SIDE:
+        return RuleCheck(name, True, Wording("side_ok", params)), None, False
+    fixable = value > MAX_SIDE
+    wording = Wording("side_big" if fixable else "side_small", params)
+    refused = InputRefused.worded(wording, rule=name, value=value)
+    return RuleCheck(name, False, wording, fixable), refused, fixable
 
 
 class _Findings:
@@ -162,60 +191,55 @@ class _Findings:
         self.refusals: list[InputRefused] = []
         self.needs: list[InputRefused] = []
 
-    def ok(self, name: str, text: str) -> None:
-        self.checks.append(RuleCheck(name, True, text))
+    def ok(self, name: str, wording: Wording) -> None:
+        self.checks.append(RuleCheck(name, True, wording))
 
-    def broken(self, name: str, text: str, value: object, *, fixable: bool) -> None:
-        self.checks.append(RuleCheck(name, False, text))
-        (self.needs if fixable else self.refusals).append(InputRefused(text, rule=name, value=value))
+    def broken(self, name: str, wording: Wording, value: object, *, fixable: bool) -> None:
+        self.checks.append(RuleCheck(name, False, wording, fixable))
+        refused = InputRefused.worded(wording, rule=name, value=value)
+        (self.needs if fixable else self.refusals).append(refused)
 
 
-def _check_content(found: _Findings, facts: ImageFacts, pixel_budget: int) -> tuple[str | None, bool]:
+def _check_content(found: _Findings, facts: ImageFacts, pixel_budget: int) -> tuple[Words | None, bool]:
     """Format, animation, pixel count and orientation; returns what needs converting (see _conversion)."""
-    convert_from, within, text = _conversion(facts)
+    convert_from, within, wording = _conversion(facts)
     if convert_from is None:
-        found.ok("format", text)
+        found.ok("format", wording)
     else:
-        found.broken("format", text, facts.format, fixable=True)
-    label = LABELS.get(facts.format, facts.format)
+        found.broken("format", wording, facts.format, fixable=True)
     if facts.animated:
-        what = f"a multi-page {label} ({facts.frames} pages)" if facts.format == "TIFF" else (
-            f"an animated {label} ({facts.frames} frames)"
-        )
-        found.broken("animation", f"file is {what}: only a still image can be used", facts.frames,
-                     fixable=False)
+        key = "multipage" if facts.format == "TIFF" else "animated"
+        found.broken("animation", Wording.of(key, label=label_of(facts.format), frames=facts.frames),
+                     facts.frames, fixable=False)
     pixels = facts.stored_width * facts.stored_height
     if pixels > pixel_budget:
-        refusal = bomb_refusal(pixels, (facts.stored_width, facts.stored_height))
-        found.broken("pixels", refusal.message, pixels, fixable=False)
+        bomb = bomb_refusal(pixels, (facts.stored_width, facts.stored_height))
+        found.broken("pixels", bomb.wording, pixels, fixable=False)
     if facts.orientation != 1:
-        text = f"EXIF orientation {facts.orientation}: the picture must be turned upright before sending"
-        found.broken("orientation", text, facts.orientation, fixable=True)
+        found.broken("orientation", Wording.of("orientation", orientation=facts.orientation),
+                     facts.orientation, fixable=True)
     return convert_from, within
 
 
 def _check_measures(found: _Findings, facts: ImageFacts) -> None:
     """File size, each side, and the ratio, as displayed (after EXIF orientation)."""
     size = facts.size_bytes
-    measured = f"file size {size_text(size)} ({size:,} bytes)"
     if size < SIZE_LIMIT:
-        found.ok("file size", f"{measured}: less than {LIMIT_TEXT} ✓")
+        found.ok("file size", Wording.of("size_ok", size=size, limit=LIMIT))
     else:
-        found.broken("file size", f"{measured}: must be less than {LIMIT_TEXT}", size, fixable=True)
+        found.broken("file size", Wording.of("size_big", size=size, limit=LIMIT), size, fixable=True)
     w, h = facts.width, facts.height
     for name, value in (("width", w), ("height", h)):
-        check, refusal, fixable = _side_check(name, value, facts.rotated)
+        check, refused, fixable = _side_check(name, value, facts.rotated)
         found.checks.append(check)
-        if refusal is not None:
-            (found.needs if fixable else found.refusals).append(refusal)
-    low, high = f"{RULES.min_ratio_exclusive:g}", f"{RULES.max_ratio_exclusive:g}"
-    shown = ratio_text(w, h)
+        if refused is not None:
+            (found.needs if fixable else found.refusals).append(refused)
+    params = Params(ratio=ratio_text(w, h), low=RULES.min_ratio_exclusive, high=RULES.max_ratio_exclusive)
     if ratio_ok(w, h):
-        found.ok("ratio", f"ratio {shown} (width/height): more than {low} and less than {high} ✓")
+        found.ok("ratio", Wording("ratio_ok", params))
     else:
-        bound = f"more than {low}" if Fraction(w, h) <= RATIO_LOW else f"less than {high}"
-        found.broken("ratio", f"ratio {shown} (width/height): must be {bound}", float(Fraction(w, h)),
-                     fixable=False)
+        key = "ratio_low" if Fraction(w, h) <= RATIO_LOW else "ratio_high"
+        found.broken("ratio", Wording(key, params), float(Fraction(w, h)), fixable=False)
 
 
 def plan_for(facts: ImageFacts, *, pixel_budget: int) -> Plan:
@@ -223,16 +247,20 @@ def plan_for(facts: ImageFacts, *, pixel_budget: int) -> Plan:
     found = _Findings()
     convert_from, within = _check_content(found, facts, pixel_budget)
     _check_measures(found, facts)
+    # A broken ratio is named first: no fix can help it, and it is often why a side is out of bounds
+    # too (8000x100 is refused for its ratio of 80, not for "height 100").
+    refusals = sorted(found.refusals, key=lambda r: r.rule != "ratio")
     w, h = facts.width, facts.height
     target = fit_within(w, h) if max(w, h) > MAX_SIDE else None
-    if target and min(target) <= MIN_SIDE and not found.refusals:
+    if target and min(target) <= MIN_SIDE and not refusals:
         name = "height" if target[1] <= MIN_SIDE else "width"
         value = target[1] if name == "height" else target[0]
-        text = f"{name} {value} px after downscaling to fit {MAX_SIDE}: must be more than {MIN_SIDE}"
-        found.refusals.append(InputRefused(text, rule=name, value=value))
+        side = Wording.of(f"side_{name}")
+        refusals.append(refusal("side_after_downscale", rule=name, value=value, side=side, px=value,
+                                max=MAX_SIDE, min=MIN_SIDE))
     return Plan(
         checks=tuple(found.checks),
-        refusal=found.refusals[0] if found.refusals else None,
+        refusals=tuple(refusals),
         needs=tuple(found.needs),
         transpose=facts.orientation != 1,
         target=target,

@@ -320,10 +320,10 @@ def test_cmyk_becomes_rgb() -> None:
 
 
 def test_exif_rotation_is_measured_before_the_rules() -> None:
-    # Stored 1000x300, orientation 6: displayed 300x1000, so the width rule fails.
-    data = corpus.encode(Image.new("RGB", (1000, 300)), "JPEG", exif=corpus.exif_bytes(orientation=6))
+    # Stored 900x300, orientation 6: displayed 300x900, so the width rule fails (the ratio 0.333 holds).
+    data = corpus.encode(Image.new("RGB", (900, 300)), "JPEG", exif=corpus.exif_bytes(orientation=6))
     report = inspect_image(data)
-    assert (report.width, report.height) == (300, 1000)
+    assert (report.width, report.height) == (300, 900)
     assert report.refusal == "width 300 px (after EXIF rotation): must be more than 320"
     assert refused(data).rule == "width"
 
@@ -470,3 +470,43 @@ def test_damaged_files_are_refused_never_crash(seed: int, flips: list[tuple[int,
             check(damaged)
         except InputRefused:
             pass  # the only exception a bad file may cause
+
+
+# --- which rule refuses -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_broken_ratio_is_the_refusal_not_the_side(fmt: str, decodes: list[tuple[int, int]]) -> None:
+    # 8000x100: the height (100) and the width (8000, fixable) are broken too, but the ratio of 80 is
+    # why no fix can help. A PNG's orientation is unknown before decoding; 80 is broken both ways up.
+    data = corpus.solid(8000, 100, fmt)
+    report = inspect_image(data)
+    assert report.refusal == "ratio 80.00 (width/height): must be less than 3"
+    assert report.refusal_rule == "ratio" and report.refusal_item is not None
+    error = refused(data)
+    assert (error.rule, str(error)) == ("ratio", report.refusal)
+    assert decodes == []
+
+
+def test_a_bomb_whose_ratio_a_quarter_turn_could_mend_is_still_refused_before_decoding(
+    decodes: list[tuple[int, int]],
+) -> None:
+    # 15000x4995 (75 MP: over our budget, under what Pillow refuses at open) is 3.003, broken, but
+    # 0.333 turned a quarter, fine: before decoding, the PNG's orientation is unknown, so the refusal
+    # that holds either way up (the pixel count) is raised.
+    bomb = corpus.png_bomb(15_000, 4_995)
+    assert inspect_image(bomb).refusal_rule == "ratio"
+    assert refused(bomb).rule == "pixels"
+    assert decodes == []
+
+
+def test_fixable_rules_are_marked_fixable_and_refusing_ones_are_not() -> None:
+    big = corpus.pad_jpeg_to(corpus.solid(600, 500, "JPEG"), LIMIT + 1)
+    checks = {c.name: c for c in inspect_image(big).checks}
+    assert (checks["file size"].ok, checks["file size"].fixable) == (False, True)
+    assert all(c.ok and not c.fixable for name, c in checks.items() if name != "file size")
+    sliver = {c.name: c for c in inspect_image(corpus.solid(8000, 100)).checks}
+    assert (sliver["ratio"].ok, sliver["ratio"].fixable) == (False, False)
+    assert (sliver["height"].ok, sliver["height"].fixable) == (False, False)
+    assert (sliver["width"].ok, sliver["width"].fixable) == (False, True)  # downscaling would mend it
+    webp = {c.name: c for c in inspect_image(CONVERTED["lossy WebP"][0]).checks}
+    assert (webp["format"].ok, webp["format"].fixable) == (False, True)
