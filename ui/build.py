@@ -20,6 +20,7 @@ from starlette.middleware import Middleware
 from client import DB_NAME, AnyStore, Connection, DailyBudget, PriceBook, Registry, Routes, Settings, connect
 from ui.admission import TakeTurns
 from ui.api_panel import place_api_panel, wire_api_panel
+from ui.batch_panel import BatchHandlers, place_batch, wire_batch
 from ui.calls import CheckCalls
 from ui.endpoint import ApiEndpoint, place_endpoint, wire_endpoint
 from ui.estimate_panel import EstimateHandlers, wire_estimate
@@ -30,6 +31,7 @@ from ui.history import HistoryHandlers
 from ui.history_panel import place_history, wire_history
 from ui.hosting import PublicImageHost, RefuseRemoteFiles
 from ui.key_panel import KeyHandlers, place_key_panel, wire_key_panel
+from ui.links import NOTIFY_JS, JobLinks, wire_job_links
 from ui.mcp_tools import McpTools, wire_mcp_tools
 from ui.money import Money
 from ui.result_panel import place_result, wire_result
@@ -37,7 +39,7 @@ from ui.session import VisitorSession, close_session
 from ui.story_panel import StoryHandlers, wire_story
 from ui.texts import labels
 from ui.theme import page_theme
-from ui.variations_panel import VariationHandlers, wire_variations
+from ui.variations_panel import wire_variations
 from ui.visitors import HourlyLimit
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +54,8 @@ HEAD = """<script>
   });
   new MutationObserver(mute).observe(document.documentElement, {childList: true, subtree: true});
 })();
-</script>"""
+</script>
+<script>""" + NOTIFY_JS + """</script>"""
 
 
 def make_i18n(hourly_limit: int) -> gr.I18n:
@@ -103,9 +106,10 @@ def build_app(
         key = place_key_panel(t)
         with gr.Row(equal_height=False):
             form = place_form(t)
-            result = place_result(t)
+            result = place_result(t, form)
         examples = place_form_examples(t, form)
         past = place_history(t)
+        batch = place_batch(t)
         api = place_api_panel(t)
         endpoint = place_endpoint()
 
@@ -115,15 +119,14 @@ def build_app(
         ran = wire_result(result, form, session=session, owner=past.owner, play=play, history=history,
                           demo=demo)
         wire_history(past, form, ran, session=session, panel=history, demo=demo)
-        wire_story(form, result, result.continue_btn, past, past.story,
-                   StoryHandlers(registry, play.language))
-        wire_variations(form, result, form.variations,
-                        VariationHandlers(play, result, result.grid, result.keep),
-                        session=session, owner=past.owner, ran=ran)
+        wire_story(form, result, past, StoryHandlers(registry, play.language))
+        wire_variations(form, result, play, session=session, owner=past.owner, ran=ran)
         wire_estimate(form, key, ran, session=session, owner=past.owner, handlers=EstimateHandlers(play),
                       demo=demo)
         wire_api_panel(api, form, base_url=routes.real.base_url, demo=demo)
         wire_endpoint(endpoint, ApiEndpoint(play))
+        wire_job_links(JobLinks(play, history, result), past.owner, demo)
+        wire_batch(batch, BatchHandlers(play), session=session, owner=past.owner)
         if settings.mcp:
             wire_mcp_tools(McpTools(play))
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False)

@@ -88,20 +88,21 @@ def place_form(t: gr.I18n) -> FormPanel:
         tabs, tab_upload, tab_url, image, image_check, image_url, url_check = _place_picture(t, picture)
         parent_note = gr.Markdown(elem_id="continue-note")
         with gr.Row(equal_height=False, elem_id="length-seed"):
-            frames = gr.Radio([(t(frames_key(f)), f) for f in SCHEMA.frames_choices],
-                              value=SCHEMA.default_frames, label=t("frames"), elem_id="frames", scale=1,
-                              min_width=230)
+            with gr.Column(scale=1, min_width=200):
+                frames = gr.Radio([(t(frames_key(f)), f) for f in SCHEMA.frames_choices],
+                                  value=SCHEMA.default_frames, label=t("frames"), elem_id="frames")
+                variations = place_variations_count(t)
             with gr.Column(scale=1, min_width=200, elem_id="seed-group"):
                 # Empty while Random is ticked (its placeholder says "random"); a run shows the seed used.
                 seed = gr.Number(None, label=t("seed"), info=t("seed_info"), precision=0,
                                  placeholder=t("seed_random_placeholder"), minimum=SCHEMA.seed_min,
                                  maximum=SCHEMA.seed_max, interactive=False, elem_id="seed")
                 random_seed = gr.Checkbox(True, label=t("random"), elem_id="seed-random")
-            variations = place_variations_count(t)
-        with gr.Row():
-            generate = gr.Button(t("generate"), variant="primary", elem_id="generate", scale=3)
-            cancel = gr.Button(t("cancel"), variant="stop", elem_id="cancel", scale=1)
-        estimate = gr.Markdown(elem_id="estimate")
+        # Drawn at the top of the result column (ui.result_panel): on a laptop Generate is then in
+        # view from the start and, the column being sticky, all along; on a phone it follows the form.
+        generate = gr.Button(t("generate"), variant="primary", elem_id="generate", scale=3, render=False)
+        cancel = gr.Button(t("cancel"), variant="stop", elem_id="cancel", scale=1, render=False)
+        estimate = gr.Markdown(elem_id="estimate", render=False)
     return FormPanel(gr.State(UPLOAD), prompt, counter, tabs, tab_upload, tab_url, image, image_check,
                      image_url, url_check, seed, random_seed, frames, generate, cancel, estimate,
                      gr.State(None), parent_note, variations)

@@ -99,7 +99,7 @@ def place_history(t: gr.I18n) -> HistoryPage:
                         delete_yes = gr.Button(t("history_delete_yes"), size="sm", variant="stop",
                                                elem_id="history-delete-yes", elem_classes=["pg-danger"])
                         delete_no = gr.Button(t("history_delete_no"), size="sm", elem_id="history-delete-no")
-                note = gr.Markdown(elem_id="history-note")
+        note = gr.Markdown(elem_id="history-note")  # outside the pane: "Deleted." outlives the job's pane
         with gr.Row(equal_height=False, elem_classes=["pg-inline"]):
             recover_id = gr.Textbox(label=t("recover_box"), placeholder=t("recover_placeholder"),
                                     elem_id="recover-id", scale=4, min_width=200, max_lines=1)

@@ -53,13 +53,14 @@ class ResultPanel:
     facts: gr.Markdown
     download: gr.DownloadButton
     retry: gr.Button
-    continue_btn: gr.Button  # "Continue from last frame", shown with the download (ui.story_panel)
+    continue_box: gr.Column  # holds "Continue from last frame", shown with the download (ui.story_panel)
+    continue_btn: gr.Button
     grid: gr.HTML  # the players of a set of variations (ui.variations_panel)
     keep: gr.Radio  # "Keep" one variation's seed
 
     def shown(self) -> list[Any]:
         """What a Screen updates, in order."""
-        return [self.status, self.request_id, self.video, self.facts, self.download, self.continue_btn,
+        return [self.status, self.request_id, self.video, self.facts, self.download, self.continue_box,
                 self.grid, self.keep]
 
 
@@ -73,20 +74,26 @@ class ResultEvents:
     retry: Any
 
 
-def place_result(t: gr.I18n) -> ResultPanel:
-    """Place the result column; call inside a ``gr.Row`` beside the form."""
+def place_result(t: gr.I18n, form: FormPanel) -> ResultPanel:
+    """Place the result column, headed by the form's Generate, Cancel and estimate; call inside a
+    ``gr.Row`` beside the form."""
     with gr.Column(scale=6, elem_id="result-col"):
+        with gr.Row(elem_id="actions"):
+            form.generate.render()
+            form.cancel.render()
+        form.estimate.render()
         status = gr.HTML(elem_id="status", padding=False)
         request_id = gr.Textbox(label=t("request_id"), interactive=False, buttons=["copy"],
                                 elem_id="request-id", placeholder="—")
         video = gr.Video(show_label=False, autoplay=True, loop=True, interactive=False, elem_id="video",
-                         height=420)
+                         height=380)
         facts = gr.Markdown(elem_id="facts")
         download = gr.DownloadButton(t("download"), visible=False, variant="primary", elem_id="download")
         retry = gr.Button(t("history_retry"), visible=False, elem_id="retry-download")
-        continue_btn = place_continue_button(t)
+        continue_box, continue_btn = place_continue_button(t)
         grid, keep = place_variations_grid(t)
-    return ResultPanel(status, request_id, video, facts, download, retry, continue_btn, grid, keep)
+    return ResultPanel(status, request_id, video, facts, download, retry, continue_box, continue_btn, grid,
+                       keep)
 
 
 def _updates(result: ResultPanel, seed: gr.Number) -> Callable[[Screen], dict[Any, Any]]:
@@ -105,7 +112,7 @@ def _updates(result: ResultPanel, seed: gr.Number) -> Callable[[Screen], dict[An
             result.video: keep(s.video, lambda v: gr.Video(value=str(v) if v else None, visible=True)),
             result.facts: keep(s.facts),
             result.download: keep(s.download, download),
-            result.continue_btn: keep(s.download, lambda path: gr.Button(visible=bool(path))),
+            result.continue_box: keep(s.download, lambda path: gr.Column(visible=bool(path))),
             # One video in the player: a set of variations shown before goes.
             result.grid: keep(s.video, lambda _: ""),
             result.keep: keep(s.video, lambda _: gr.Radio(choices=[], visible=False)),

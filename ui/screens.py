@@ -137,7 +137,7 @@ def event_screen(
     if isinstance(current, Completed):
         facts = facts_markdown(
             current.video.facts, seed=seed, total_s=current.elapsed, cost=current.cost, lang=lang
-        )
+        ) + f" · [{msg(lang, 'job_link')}](?job={current.request_id})"
         return screen(
             "done",
             lang,

@@ -62,9 +62,12 @@ def place_story_actions(t: gr.I18n) -> StoryActions:
     return StoryActions(continue_btn, stitch_btn, story_file, note)
 
 
-def place_continue_button(t: gr.I18n) -> gr.Button:
-    """Place "Continue from last frame" under the current result (shown once a video is there)."""
-    return gr.Button(t("continue"), visible=False, elem_id="continue")
+def place_continue_button(t: gr.I18n) -> tuple[gr.Column, gr.Button]:
+    """Place "Continue from last frame" under the current result, in a box shown once a video is there
+    (the box, not the button, is shown and hidden: a button updated from a stream loses its label)."""
+    with gr.Column(visible=False, elem_id="continue-box") as box:
+        button = gr.Button(t("continue"), elem_id="continue")
+    return box, button
 
 
 class StoryHandlers:
@@ -128,9 +131,9 @@ def form_fill(form: Any, filled: dict[str, Any], note_box: Any) -> dict[Any, Any
     return updates
 
 
-def wire_story(form: Any, result: Any, continue_btn: gr.Button, history: Any, story: StoryActions,
-               handlers: StoryHandlers) -> None:
+def wire_story(form: Any, result: Any, history: Any, handlers: StoryHandlers) -> None:
     """Continue (from the result and from the history), and stitch."""
+    continue_btn, story = result.continue_btn, history.story
     outputs = [form.image, form.tabs, form.source, form.parent, form.random_seed, form.seed, form.prompt,
                form.frames]
 

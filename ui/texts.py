@@ -73,6 +73,13 @@ _EN: dict[str, str] = {
     "history_retry": "Retry download",
     "history_delete": "Delete",
     "continue": "Continue from last frame",
+    "batch_panel": "Batch: several pictures, one prompt",
+    "batch_info": "Each picture becomes its own paid job, checked first (one refused: nothing is sent), "
+    "then sent a few at a time. Every job lands in your videos. For a CSV, URLs or a run you can resume, "
+    "use `python -m client batch`.",
+    "batch_files": "Pictures",
+    "batch_concurrency": "At most this many at once",
+    "batch_start": "Start the batch",
     "variations": "Variations",
     "variations_keep": "Keep the seed of",
     "stitch": "Stitch the story",
@@ -136,6 +143,13 @@ _FR: dict[str, str] = {
     "history_retry": "Relancer le téléchargement",
     "history_delete": "Supprimer",
     "continue": "Continuer depuis la dernière image",
+    "batch_panel": "Lot : plusieurs images, un seul prompt",
+    "batch_info": "Chaque image devient une tâche payante, vérifiée d'abord (une seule refusée : rien n'est "
+    "envoyé), puis envoyée quelques-unes à la fois. Toutes arrivent dans vos vidéos. Pour un CSV, des URL "
+    "ou un lot à reprendre, utilisez `python -m client batch`.",
+    "batch_files": "Images",
+    "batch_concurrency": "Au plus autant à la fois",
+    "batch_start": "Lancer le lot",
     "variations": "Variantes",
     "variations_keep": "Garder la graine de",
     "stitch": "Assembler l'histoire",

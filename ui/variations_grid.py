@@ -27,7 +27,7 @@ new MutationObserver(() => element.querySelectorAll('video').forEach((v) => {
 
 def place_variations_count(t: gr.I18n) -> gr.Radio:
     """How many seeds to try at once (1 to 4); call in the form's length row."""
-    return gr.Radio([1, 2, 3, 4], value=1, label=t("variations"), elem_id="variations", min_width=160)
+    return gr.Radio([1, 2, 3, 4], value=1, label=t("variations"), elem_id="variations")
 
 
 def place_variations_grid(t: gr.I18n) -> tuple[gr.HTML, gr.Radio]:

@@ -40,7 +40,7 @@ class VariationHandlers:
         # The grid replaces the single player while a set is shown.
         return {r.status: s.status, r.video: gr.Video(value=None, visible=False),
                 r.download: gr.DownloadButton(visible=False),
-                r.continue_btn: gr.Button(visible=False), **(shown or {})}
+                r.continue_box: gr.Column(visible=False), **(shown or {})}
 
     async def _start(self, jobs: tuple[PreparedJob, ...], route: Any, request: gr.Request, lang: str,
                      owner: Any) -> list[LiveJob] | str:
@@ -127,14 +127,17 @@ class VariationHandlers:
         return screen("notice", lang, msg(lang, "variations_cancelled")).status
 
 
-def wire_variations(form: FormPanel, result: ResultPanel, count: gr.Radio, handlers: VariationHandlers,
-                    *, session: gr.State, owner: Any, ran: Any) -> None:
+def wire_variations(form: FormPanel, result: ResultPanel, play: Playground, *, session: gr.State, owner: Any,
+                    ran: Any) -> None:
     """Generate with N seeds (beside the usual one), its Cancel, and Keep."""
-    inputs = {**form.job_inputs(), "variations": count, "session": session, "owner": owner}
+    handlers = VariationHandlers(play, result, result.grid, result.keep)
+    inputs = {**form.job_inputs(), "session": session, "owner": owner}
     inputs.pop("parent", None)
     outputs = [result.status, result.request_id, result.video, result.facts, result.download,
-               result.continue_btn, handlers.grid, handlers.keep]
-    many = ran.press.then(handlers.generate, inputs_kwargs=inputs, outputs=outputs, **PRIVATE, **RAW)
+               result.continue_box, handlers.grid, handlers.keep]
+    # Named apart from the public /generate, whatever order they are registered in.
+    many = ran.press.then(handlers.generate, inputs_kwargs=inputs, outputs=outputs,
+                          api_name="page_variations", **PRIVATE, **RAW)
     form.cancel.click(handlers.cancel, inputs=session, outputs=result.status, cancels=[many], **PRIVATE)
     handlers.keep.change(_kept, inputs=handlers.keep, outputs=[form.seed, form.random_seed], **QUICK)
 

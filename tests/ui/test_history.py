@@ -150,6 +150,29 @@ def test_reuse_settings_fills_the_form_and_delete_removes_the_job(
 
 
 @pytest.mark.browser
+def test_a_jobs_link_reopens_it_for_its_owner_and_shows_nothing_to_anyone_else(
+    shared_app: LaunchedApp, standin: Any, browser: Any
+) -> None:
+    mine, other = browser.new_context(), browser.new_context()
+    page = open_page(mine, shared_app.url)
+    generate(page, "A harbour at dawn, for the link")
+    rid = page.input_value("#request-id textarea, #request-id input")
+    link = page.locator("#facts a", has_text="link to this job")
+    assert link.get_attribute("href") == f"?job={rid}"
+    again = open_page(mine, f"{shared_app.url}?job={rid}")  # the same browser, later: the job is back
+    receipt = "document.querySelector('#request-id textarea, #request-id input').value"
+    again.wait_for_function(f"{receipt} === '{rid}'", timeout=20_000)
+    assert again.locator("#video video").get_attribute("src")
+    assert "Opened from its link" in again.inner_text("#status")
+    stranger = open_page(other, f"{shared_app.url}?job={rid}")  # another browser: nothing at all
+    stranger.wait_for_timeout(1500)
+    assert stranger.input_value("#request-id textarea, #request-id input") == ""
+    assert rid not in stranger.inner_text("body")
+    mine.close()
+    other.close()
+
+
+@pytest.mark.browser
 def test_recover_by_request_id_brings_a_job_into_this_browsers_history(
     shared_app: LaunchedApp, standin: Any, browser: Any
 ) -> None:
@@ -374,7 +397,8 @@ def _fitting_values(inputs: list[dict[str, Any]], rid: str) -> list[Any]:
         elif kind == "textbox":
             values.append(rid)
         elif kind == "radio":
-            values.append(component["props"]["choices"][0][1])
+            choices = component["props"].get("choices") or []
+            values.append(choices[0][1] if choices else None)
         elif kind == "number":
             values.append(1)
         elif kind == "checkbox":

@@ -153,7 +153,7 @@ def test_after_generate_the_status_and_then_the_video_are_in_view(
         page.wait_for_function(IN_VIEW, arg="#status", timeout=3_000)  # at once, with no scrolling
         page.wait_for_selector("#status [data-state=done]", timeout=60_000)
         page.locator("#video video").wait_for()
-        assert page.evaluate(IN_VIEW, "#status") and page.evaluate(IN_VIEW, "#video")
+        page.wait_for_function(IN_VIEW, arg="#video", timeout=5_000)  # the whole video, as it arrives
         assert sideways(page) == 0
         shot(page, f"page-laptop-{lang}-done.png", full=False)
     with visit(browser, page_app, lang, PHONE, f"phone-{lang}") as page:
@@ -340,3 +340,52 @@ def test_continue_from_the_last_frame_then_stitch_the_story_and_download_it(
         shot(page, "page-story.png")
     assert decoded_frames(saved) == 121 + 120  # the junction frame is not repeated
     assert second != first
+
+
+def test_variations_run_side_by_side_and_keep_fills_the_seed(
+    page_app: str, browser: Browser, standin: Any
+) -> None:
+    standin.configure(queue_s=0.2, run_s=0.4)
+    before = standin.stats()["submissions"]
+    with visit(browser, page_app, "en", LAPTOP, "variations") as page:
+        page.click("#variations label:has-text('3')")
+        press_generate(page)
+        page.wait_for_function("document.querySelectorAll('#variations-grid video').length === 3",
+                               timeout=90_000)
+        page.get_by_text("3 of 3 variations ready").wait_for()
+        ids = page.input_value("#request-id textarea, #request-id input").split(", ")
+        seeds = [int(s) for s in page.inner_text("#facts").split(":", 1)[1].split(",")]
+        assert len(set(ids)) == 3 and len(set(seeds)) == 3
+        page.click("#variations-keep label >> nth=2")
+        page.wait_for_function(f"document.querySelector('#seed input').value === '{seeds[2]}'")
+        assert not page.is_checked("#seed-random input")
+        shot(page, "page-variations.png")
+    assert standin.stats()["submissions"] == before + 3
+
+
+def test_a_batch_on_the_page_checks_every_picture_first_then_runs_them_all(
+    page_app: str, browser: Browser, standin: Any, tmp_path: Path
+) -> None:
+    standin.configure(queue_s=0.2, run_s=0.3)
+    good = [tmp_path / f"good{i}.jpg" for i in range(3)]
+    for i, path in enumerate(good):
+        path.write_bytes(photo(640 + 8 * i, 480, "JPEG"))
+    small = tmp_path / "small.png"
+    small.write_bytes(photo(200, 200, "PNG"))
+    before = standin.stats()["submissions"]
+    with visit(browser, page_app, "en", LAPTOP, "batch") as page:
+        page.click("#batch-panel button, #batch-panel .label-wrap")
+        page.locator("#batch-files input[type=file]").set_input_files([str(p) for p in [*good, small]])
+        page.fill("#batch-prompt textarea", "A slow pan, for the batch")
+        page.click("#batch-start")
+        page.get_by_text("Nothing was sent").wait_for()
+        assert "row 4 (small.png)" in page.inner_text("#batch-note")
+        assert standin.stats()["submissions"] == before
+    with visit(browser, page_app, "en", LAPTOP, "batch") as page:
+        page.click("#batch-panel button, #batch-panel .label-wrap")
+        page.locator("#batch-files input[type=file]").set_input_files([str(p) for p in good])
+        page.fill("#batch-prompt textarea", "A slow pan, for the batch")
+        page.click("#batch-start")
+        page.get_by_text("Batch finished: 3 of 3 videos made").wait_for(timeout=90_000)
+        shot(page, "page-batch.png")
+    assert standin.stats()["submissions"] == before + 3
