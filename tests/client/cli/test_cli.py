@@ -189,8 +189,9 @@ def test_offline_jobs_are_said_to_be_offline_and_never_billed(tmp_path):
         assert asked.returncode == 0, (command, asked.stderr)
         assert "offline preview" in asked.stderr and "live only as long as the process" in asked.stderr
         assert made["request_id"] in asked.stdout and "billed" not in asked.stderr + asked.stdout
-    for _ in range(2):
-        cli(["generate", "--image", str(picture(tmp_path)), "--prompt", "y", "--offline"], tmp_path)
+    with JobStore.open(tmp_path / "data") as store:  # more jobs than `head -1` reads (written, not run)
+        for i in range(30):
+            store.add_submitted(f"more{i}", model=SCHEMA.model, prompt="y", seed=1, frames=121, offline=True)
     piped = subprocess.run(f"{sys.executable} -m client history | head -1", shell=True, cwd=tmp_path,
                            env=cli_env(), capture_output=True, text=True, timeout=60, check=False)
     assert len(piped.stdout.splitlines()) == 1 and "Traceback" not in piped.stderr, piped.stderr
