@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from client import Continuation, Settings, continue_job, open_store
+from client import Continuation, Settings, continue_job
 from client.cli.generate import run_prepared
-from client.cli.say import EXIT_REFUSED, MISSING_KEY_HELP, say
+from client.cli.say import EXIT_REFUSED, MISSING_KEY_HELP, open_history, say
 
 
 def extend(args: argparse.Namespace, settings: Settings) -> int:
@@ -32,9 +32,7 @@ def extend(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _continuation(request_id: str, settings: Settings) -> Continuation:
-    store = open_store(settings.data_dir)
-    if not store.available:
-        say(f"warning: {store.problem}")
+    store = open_history(settings)
     try:
         return await continue_job(store, request_id)
     finally:

@@ -24,7 +24,6 @@ from client import (
     build_job,
     connect,
     expect,
-    open_store,
     record,
     run_job,
 )
@@ -35,7 +34,9 @@ from client.cli.say import (
     EXIT_OK,
     EXIT_REFUSED,
     MISSING_KEY_HELP,
+    OFFLINE_PREVIEW,
     facts_line,
+    open_history,
     say,
 )
 from client.cli.variations import run_variations
@@ -95,14 +96,12 @@ async def _run(
     args: argparse.Namespace, settings: Settings, prepared: PreparedJob, progress: Progress,
     parent_id: str | None = None,
 ) -> int:
-    store = open_store(settings.data_dir)
-    if not store.available:
-        say(f"warning: {store.problem}")
+    store = open_history(settings)
     try:
         async with connect(settings, offline=args.offline or None) as conn:
             progress.offline = conn.offline
             if conn.offline:
-                say("offline preview: a local camera move over your image, not Dreamina output")
+                say(OFFLINE_PREVIEW)
             admission = await admit_run(conn, settings, store, prepared.request.frames, args.max_cost)
             if admission is None:
                 return EXIT_REFUSED

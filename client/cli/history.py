@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 
-from client import ENDED_BADLY, AnyStore, Settings, connect, open_store, recover_job, resume_jobs
-from client.cli.say import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, NO_KEY_FOR_LOOKUP, job_json, job_line, say
-
-
-def _open(settings: Settings) -> AnyStore:
-    """The store, or a NullStore after one warning line on stderr."""
-    store = open_store(settings.data_dir)
-    if not store.available:
-        say(f"warning: {store.problem}")
-    return store
+from client import ENDED_BADLY, Settings, connect, recover_job, resume_jobs
+from client.cli.say import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    NO_KEY_FOR_LOOKUP,
+    job_json,
+    job_line,
+    open_history,
+    say,
+)
 
 
 def history(args: argparse.Namespace, settings: Settings) -> int:
     """Print the recorded jobs, newest first (one line each, or one JSON array)."""
-    store = _open(settings)
+    store = open_history(settings)
     try:
         jobs = store.list_jobs(owner=args.owner, limit=args.limit)
     finally:
@@ -38,7 +39,7 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
 
 async def resume(args: argparse.Namespace, settings: Settings) -> int:
     """Follow every unfinished job to its end and keep its video; one line (or object) per job."""
-    store = _open(settings)
+    store = open_history(settings)
     if not store.available:
         return EXIT_FAILED
     try:
@@ -61,7 +62,7 @@ async def recover(args: argparse.Namespace, settings: Settings) -> int:
     if settings.offline:
         say(NO_KEY_FOR_LOOKUP)
         return EXIT_REFUSED
-    store = _open(settings)
+    store = open_history(settings)
     try:
         async with connect(settings) as conn:
             job = await recover_job(conn, store, args.request_id, files=settings.files())

@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from client import JobRecord, VideoFacts, size_text
+from client import AnyStore, JobRecord, Settings, VideoFacts, open_store, size_text
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
 MISSING_KEY_HELP = (
@@ -16,9 +16,20 @@ NO_KEY_FOR_LOOKUP = ("No RunComfy API token: set RUNCOMFY_API_TOKEN (or RUNCOMFY
                      "recover jobs of a loopback stand-in, also set RUNCOMFY_BASE_URL.")
 
 
+OFFLINE_PREVIEW = "offline preview: a local camera move over your image, not Dreamina output"
+
+
 def say(text: str) -> None:
     """One line of progress or warning, on stderr (stdout carries only the result)."""
     print(text, file=sys.stderr, flush=True)
+
+
+def open_history(settings: Settings) -> AnyStore:
+    """The job history, or a NullStore after one warning line on stderr."""
+    store = open_store(settings.data_dir)
+    if not store.available:
+        say(f"warning: {store.problem}")
+    return store
 
 
 def facts_line(facts: VideoFacts) -> str:

@@ -37,11 +37,19 @@ from client import (
     Variations,
     admit,
     connect,
-    open_store,
     plan_variations,
 )
 from client.cli.money import budget_of, estimate_line, refusal_line, usd
-from client.cli.say import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, facts_line, say
+from client.cli.say import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    OFFLINE_PREVIEW,
+    facts_line,
+    open_history,
+    say,
+)
 
 
 @dataclass
@@ -66,14 +74,12 @@ def run_variations(args: argparse.Namespace, settings: Settings, prepared: Prepa
 
 async def _run(args: argparse.Namespace, settings: Settings, jobs: tuple[PreparedJob, ...],
                holder: _Holder) -> int:
-    store = open_store(settings.data_dir)
-    if not store.available:
-        say(f"warning: {store.problem}")
+    store = open_history(settings)
     try:
         async with connect(settings, offline=args.offline or None) as conn:
             holder.offline = conn.offline
             if conn.offline:
-                say("offline preview: a local camera move over your image, not Dreamina output")
+                say(OFFLINE_PREVIEW)
             route = Route(conn, None, "offline" if conn.offline else "server")
             admissions = await _admit_all(route, settings, store, jobs, args.max_cost)
             if admissions is None:

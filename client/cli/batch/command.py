@@ -7,7 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from client import Route, Settings, connect, open_store, safe_name
+from client import Route, Settings, connect, safe_name
 from client.cli.batch.journal import Journal, read_journal
 from client.cli.batch.plan import Plan, plan_batch
 from client.cli.batch.progress import progress_for
@@ -16,7 +16,7 @@ from client.cli.batch.rows import BatchFileError, read_rows
 from client.cli.batch.runner import Runner
 from client.cli.batch.spend import Purse
 from client.cli.batch.stop import withdraw
-from client.cli.say import EXIT_INTERRUPTED, EXIT_REFUSED, MISSING_KEY_HELP, say
+from client.cli.say import EXIT_INTERRUPTED, EXIT_REFUSED, MISSING_KEY_HELP, open_history, say
 
 
 def batch(args: argparse.Namespace, settings: Settings) -> int:
@@ -72,9 +72,7 @@ async def _run(args: argparse.Namespace, settings: Settings, plan: Plan, folder:
     """Money first, then the rows; results.csv and the summary whatever happened."""
     outcomes = plan.settled(skipped=True)
     interrupted, offline, refused = False, bool(args.offline), None
-    store = open_store(settings.data_dir)
-    if not store.available:
-        say(f"warning: {store.problem}")
+    store = open_history(settings)
     journal = Journal(folder)
     try:
         async with connect(settings, offline=args.offline or None) as conn:
